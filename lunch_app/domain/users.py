@@ -1,0 +1,31 @@
+"""Looking up users and checking who may act. Access rules that change users live in access.py."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lunch_app.domain.errors import Forbidden, NotFound
+from lunch_app.models import Role, User
+
+
+async def get_user(session: AsyncSession, tgid: int, *, for_update: bool = False) -> User:
+    user = await session.get(User, tgid, with_for_update=for_update)
+    if user is None:
+        raise NotFound("error.user.not_found")
+    return user
+
+
+async def require_active_user(session: AsyncSession, tgid: int, *, for_update: bool = False) -> User:
+    """The acting person must be a known, active user (employee or manager)."""
+    user = await session.get(User, tgid, with_for_update=for_update)
+    if user is None or not user.is_active:
+        raise Forbidden("error.access.not_active")
+    return user
+
+
+async def require_manager(session: AsyncSession, tgid: int) -> User:
+    """The acting person must be an active manager; checked on the server for every manager action."""
+    user = await session.get(User, tgid)
+    if user is None or not user.is_active or user.role != Role.manager:
+        raise Forbidden("error.access.manager_only")
+    return user

@@ -1,0 +1,27 @@
+"""Turning untrusted input (dicts from a websocket, bot arguments) into typed values or a DomainError."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from lunch_app.domain.errors import InvalidInput
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate `data` (a model instance, a mapping or keyword data) as `model`.
+
+    Wrong types, missing fields, values out of range and over-long text all become one `InvalidInput`
+    naming the first offending field, so the caller can show a translated message.
+    """
+    if isinstance(data, model):
+        data = data.model_dump()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "input"
+        raise InvalidInput("error.invalid_input", details=field, field=field) from None

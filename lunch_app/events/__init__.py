@@ -1,0 +1,1 @@
+"""Events between processes: topics, schemas, the outbox writer and (in workers) the relay."""

@@ -1,0 +1,1 @@
+"""Catalogue parts: each module defines RU and EN dicts."""

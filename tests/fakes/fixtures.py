@@ -1,0 +1,1 @@
+"""Pytest fixtures for the protocol stand-ins (Telegram Bot API, Gemini, Kafka broker)."""
