@@ -1,0 +1,123 @@
+"""Orders per second and latency of `place_order` through the domain layer on PostgreSQL.
+
+    python -m bench.orders [--orders 2000]
+
+For each concurrency (1, 20, 100 simultaneous users) every worker places orders for its own users
+(a combo plus two à-la-carte lines with options, weekly limit set), each in its own transaction, as the
+Mini App does. Prints orders/s and p50/p95 latency. Target on the 2-core machine: ≥ 200 orders/s and
+p95 ≤ 50 ms at 20 concurrent users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import time
+from datetime import datetime
+from datetime import time as dtime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import uvloop
+
+from bench.common import fresh_database, summary
+
+
+async def _seed(users: int) -> dict[str, int]:
+    from lunch_app import db
+    from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Schedule, User
+
+    async with db.session_scope() as s:
+        cafe = Cafe(name="Бенчмарк")
+        s.add(cafe)
+        await s.flush()
+        assert cafe.id is not None
+        for weekday in range(7):
+            s.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=dtime(23, 59)))
+        items = {
+            "soup": MenuItem(cafe_id=cafe.id, name="Борщ", category=Category.soup, price=Decimal("250.00")),
+            "main": MenuItem(cafe_id=cafe.id, name="Котлета", category=Category.main, price=Decimal("320.00")),
+            "salad": MenuItem(cafe_id=cafe.id, name="Оливье", category=Category.salad, price=Decimal("180.00")),
+            "drink": MenuItem(cafe_id=cafe.id, name="Морс", category=Category.drink, price=Decimal("90.00")),
+        }
+        s.add_all(items.values())
+        combo = Combo(
+            cafe_id=cafe.id, name="Бизнес-ланч", categories=["soup", "main", "salad"], price=Decimal("450.00")
+        )
+        s.add(combo)
+        await s.flush()
+        s.add(MenuItemOption(menu_item_id=items["main"].id, name="Гарнир", values=["Пюре", "Рис"], is_required=True))
+        s.add(MenuItemOption(menu_item_id=items["drink"].id, name="Лёд", values=["Да", "Нет"]))
+        for n in range(users):
+            s.add(User(tgid=10_000_000_000 + n, name=f"Сотрудник {n}", weekly_limit=Decimal("100000.00")))
+        ids = {name: item.id for name, item in items.items()}
+        return {"cafe": cafe.id, "combo": combo.id or 0, **ids}  # type: ignore[dict-item]
+
+
+async def _run(concurrency: int, orders: int, ids: dict[str, int], user_base: int) -> tuple[float, list[float], int]:
+    from lunch_app import db
+    from lunch_app.domain.errors import DomainError
+    from lunch_app.domain.orders import place_order
+
+    draft = {
+        "cafe_id": ids["cafe"],
+        "order_date": "2026-12-01",
+        "combo": {
+            "combo_id": ids["combo"],
+            "dishes": [
+                {"menu_item_id": ids["soup"]},
+                {"menu_item_id": ids["main"], "options": {"Гарнир": "Рис"}},
+                {"menu_item_id": ids["salad"]},
+            ],
+        },
+        "items": [{"menu_item_id": ids["drink"], "quantity": 2, "options": {"Лёд": "Нет"}}],
+        "notes": "Без хлеба",
+    }
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(orders))
+
+    async def worker() -> None:
+        nonlocal errors
+        for n in counter:
+            started = time.perf_counter()
+            try:
+                async with db.session_scope() as s:
+                    await place_order(s, user_tgid=user_base + n, draft=draft)
+            except DomainError:
+                errors += 1
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, latencies, errors
+
+
+async def main(url: str, orders: int) -> None:
+    from lunch_app import db
+    from lunch_app.clock import MovableClock, set_clock
+    from lunch_app.settings import reset_settings_cache
+
+    reset_settings_cache()
+    set_clock(MovableClock(datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Europe/Moscow"))))
+    levels = (1, 20, 100)
+    db.configure(url=url)
+    ids = await _seed(orders * len(levels))
+    print(f"place_order on PostgreSQL, {orders} orders per level (combo + 2 lines with options)")
+    for index, concurrency in enumerate(levels):
+        elapsed, latencies, errors = await _run(concurrency, orders, ids, 10_000_000_000 + index * orders)
+        print(
+            f"  {concurrency:3d} concurrent users: {orders / elapsed:7.1f} orders/s  {summary(latencies)}  "
+            f"errors {errors}"
+        )
+    await db.dispose()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=2000)
+    args = parser.parse_args()
+    os.environ.update(LOG_LEVEL="WARNING", DATABASE_POOL_SIZE="60")
+    with fresh_database("lunch_bench_orders") as database_url:
+        uvloop.run(main(database_url, args.orders))

@@ -1,0 +1,497 @@
+"""Placing, quoting, editing and cancelling orders (SPEC §4 "Placing an order", "Editing and cancelling").
+
+Every check happens here, on the server, before anything is stored. The weekly limit is enforced
+atomically by locking the owner's user row for the rest of the transaction, so two concurrent orders of
+one person are serialised; the partial unique index on orders makes a double tap harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lunch_app.clock import get_clock, week_bounds
+from lunch_app.domain import audit
+from lunch_app.domain.availability import ensure_open
+from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
+from lunch_app.domain.users import require_active_user
+from lunch_app.domain.validation import parse
+from lunch_app.events.outbox import notify
+from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, User
+
+MAX_QUANTITY = 20
+MAX_NOTES = 500
+MAX_LINES = 50
+CENT = Decimal("0.01")
+
+Id = Annotated[int, Strict(), Field(gt=0, lt=2**31)]
+OptionText = Annotated[str, Strict(), Field(max_length=100)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ItemLineIn(_Input):
+    menu_item_id: Id
+    quantity: Annotated[int, Strict()] = 1
+    options: dict[OptionText, OptionText] = Field(default_factory=dict, max_length=20)
+
+
+class ComboDishIn(_Input):
+    menu_item_id: Id
+    options: dict[OptionText, OptionText] = Field(default_factory=dict, max_length=20)
+
+
+class ComboChoiceIn(_Input):
+    combo_id: Id
+    dishes: list[ComboDishIn] = Field(default_factory=list, max_length=len(Category))
+
+
+class OrderDraft(_Input):
+    """What a client sends: the cafe, the day, an optional combo and à-la-carte lines."""
+
+    cafe_id: Id
+    order_date: date
+    combo: ComboChoiceIn | None = None
+    items: list[ItemLineIn] = Field(default_factory=list, max_length=MAX_LINES)
+    notes: Annotated[str, Strict(), Field(max_length=10_000)] = ""
+
+
+@dataclass(frozen=True)
+class PricedOrder:
+    """A validated draft: the line snapshot and the total computed from current prices."""
+
+    cafe: Cafe
+    order_date: date
+    combo: Combo | None
+    lines: list[dict[str, Any]]
+    notes: str
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class WeekBalance:
+    week_start: date
+    week_end: date
+    spent: Decimal
+    limit: Decimal | None
+
+    @property
+    def remaining(self) -> Decimal | None:
+        return None if self.limit is None else self.limit - self.spent
+
+
+@dataclass(frozen=True)
+class OrderQuote:
+    total: Decimal
+    lines: list[dict[str, Any]]
+    balance: WeekBalance  # the week without this order
+    remaining_after: Decimal | None
+
+
+@dataclass(frozen=True)
+class RepeatResult:
+    draft: OrderDraft | None
+    skipped: list[str] = field(default_factory=list)
+
+
+def money(value: Decimal | int | str) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+# --- validation and pricing --------------------------------------------------------------------------
+
+
+def _check_options(item: MenuItem, options: dict[str, OptionText], known: list[MenuItemOption]) -> dict[str, str]:
+    by_name = {option.name: option for option in known}
+    for name, value in options.items():
+        option = by_name.get(name)
+        if option is None:
+            raise InvalidInput("error.order.unknown_option", dish=item.name, option=name)
+        if value not in option.values:
+            raise InvalidInput("error.order.bad_option_value", dish=item.name, option=name, value=value)
+    for option in known:
+        if option.is_required and not options.get(option.name):
+            raise InvalidInput("error.order.option_required", dish=item.name, option=option.name)
+    # Snapshot in the dish's own option order, so equal choices always look the same.
+    return {option.name: options[option.name] for option in known if option.name in options}
+
+
+async def _load_items(
+    session: AsyncSession, cafe_id: int, ids: set[int]
+) -> tuple[dict[int, MenuItem], dict[int, list[MenuItemOption]]]:
+    """The dishes and their options in one round trip; a dish of another cafe counts as unknown."""
+    if not ids:
+        return {}, {}
+    rows = await session.execute(
+        select(MenuItem, MenuItemOption)
+        .outerjoin(MenuItemOption, MenuItemOption.menu_item_id == MenuItem.id)  # type: ignore[arg-type]
+        .where(MenuItem.id.in_(ids), MenuItem.cafe_id == cafe_id)  # type: ignore[union-attr]
+        .order_by(MenuItemOption.id)  # type: ignore[arg-type]
+    )
+    items: dict[int, MenuItem] = {}
+    options: dict[int, list[MenuItemOption]] = {menu_item_id: [] for menu_item_id in ids}
+    for item, option in rows:
+        items[item.id or 0] = item
+        if option is not None:
+            options[item.id or 0].append(option)
+    for menu_item_id in ids:
+        if menu_item_id not in items:
+            raise NotFound("error.order.dish_not_found", id=menu_item_id)
+    return items, options
+
+
+def _line(kind: str, item: MenuItem, unit_price: Decimal, quantity: int, options: dict[str, str]) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "menu_item_id": item.id,
+        "name": item.name,
+        "category": str(item.category),
+        "unit_price": str(money(unit_price)),
+        "quantity": quantity,
+        "options": options,
+    }
+
+
+async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
+    """Validate every rule of the draft except the day, the limit and duplicates; compute the total."""
+    cafe = await session.get(Cafe, draft.cafe_id)
+    if cafe is None:
+        raise NotFound("error.cafe.not_found")
+    notes = draft.notes.strip()
+    if len(notes) > MAX_NOTES:
+        raise InvalidInput("error.order.notes_too_long", max=MAX_NOTES)
+    if draft.combo is None and not draft.items:
+        raise InvalidInput("error.order.empty")
+    for line in draft.items:
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise InvalidInput("error.order.bad_quantity", min=1, max=MAX_QUANTITY)
+
+    ids = {line.menu_item_id for line in draft.items}
+    if draft.combo is not None:
+        ids |= {dish.menu_item_id for dish in draft.combo.dishes}
+    items, options = await _load_items(session, cafe.id or 0, ids)
+
+    lines: list[dict[str, Any]] = []
+    total = Decimal("0.00")
+    combo: Combo | None = None
+    if draft.combo is not None:
+        combo = await session.get(Combo, draft.combo.combo_id)
+        if combo is None or combo.cafe_id != cafe.id:
+            raise NotFound("error.order.combo_not_found")
+        if not combo.is_available:
+            raise InvalidInput("error.order.combo_unavailable", combo=combo.name)
+        wanted = list(combo.categories)
+        seen: set[str] = set()
+        for dish in draft.combo.dishes:
+            item = items[dish.menu_item_id]
+            if not item.is_available:
+                raise InvalidInput("error.order.dish_unavailable", dish=item.name)
+            category = str(item.category)
+            if category not in wanted:
+                raise InvalidInput("error.order.combo_wrong_category", dish=item.name, combo=combo.name)
+            if category in seen:
+                raise InvalidInput("error.order.combo_duplicate_category", category=category, combo=combo.name)
+            seen.add(category)
+            chosen = _check_options(item, dish.options, options[item.id or 0])
+            lines.append(_line("combo_dish", item, Decimal("0"), 1, chosen))
+        for category in wanted:
+            if category not in seen:
+                raise InvalidInput("error.order.combo_missing_category", category=category, combo=combo.name)
+        total += money(combo.price)
+
+    for line in draft.items:
+        item = items[line.menu_item_id]
+        if not item.is_available:
+            raise InvalidInput("error.order.dish_unavailable", dish=item.name)
+        if item.price is None:
+            raise InvalidInput("error.order.dish_combo_only", dish=item.name)
+        chosen = _check_options(item, line.options, options[item.id or 0])
+        lines.append(_line("item", item, item.price, line.quantity, chosen))
+        total += money(item.price) * line.quantity
+
+    return PricedOrder(
+        cafe=cafe, order_date=draft.order_date, combo=combo, lines=lines, notes=notes, total=money(total)
+    )
+
+
+# --- weekly limit -------------------------------------------------------------------------------------
+
+
+def _week_filter(user_tgid: int, day: date) -> list[Any]:
+    start, end = week_bounds(day)
+    return [
+        Order.user_tgid == user_tgid,
+        Order.order_date >= start,  # type: ignore[operator]
+        Order.order_date <= end,  # type: ignore[operator]
+        Order.status != OrderStatus.cancelled,
+    ]
+
+
+async def week_balance(
+    session: AsyncSession, *, user: User, day: date, exclude_order_id: int | None = None
+) -> WeekBalance:
+    """The user's spending in the Monday–Sunday week of `day` (non-cancelled orders)."""
+    query = select(func.coalesce(func.sum(Order.total), 0)).where(*_week_filter(user.tgid, day))
+    if exclude_order_id is not None:
+        query = query.where(Order.id != exclude_order_id)
+    spent = money((await session.execute(query)).scalar_one())
+    start, end = week_bounds(day)
+    return WeekBalance(week_start=start, week_end=end, spent=spent, limit=user.weekly_limit)
+
+
+async def _balance_and_live_order(
+    session: AsyncSession, *, user: User, cafe_id: int, day: date
+) -> tuple[WeekBalance, int | None]:
+    """The week's spending and the id of a live order for (user, cafe, day), in one query."""
+    same_day = and_(Order.cafe_id == cafe_id, Order.order_date == day)
+    row = (
+        await session.execute(
+            select(func.coalesce(func.sum(Order.total), 0), func.max(case((same_day, Order.id)))).where(
+                *_week_filter(user.tgid, day)
+            )
+        )
+    ).one()
+    start, end = week_bounds(day)
+    return WeekBalance(week_start=start, week_end=end, spent=money(row[0]), limit=user.weekly_limit), row[1]
+
+
+async def get_week_balance(session: AsyncSession, *, user_tgid: int, day: date | None = None) -> WeekBalance:
+    user = await require_active_user(session, user_tgid)
+    return await week_balance(session, user=user, day=day or get_clock().today())
+
+
+def _check_limit(balance: WeekBalance, total: Decimal) -> None:
+    if balance.limit is not None and balance.spent + total > balance.limit:
+        raise LimitExceeded(
+            "error.order.limit_exceeded",
+            limit=str(balance.limit),
+            spent=str(balance.spent),
+            remaining=str(max(balance.limit - balance.spent, Decimal("0.00"))),
+            total=str(total),
+        )
+
+
+# --- employee entry points ----------------------------------------------------------------------------
+
+
+async def quote_order(session: AsyncSession, *, user_tgid: int, draft: Any, order_id: int | None = None) -> OrderQuote:
+    """The server-computed total of a cart and what is left of the weekly limit after it (nothing stored)."""
+    parsed = parse(OrderDraft, draft)
+    user = await require_active_user(session, user_tgid)
+    priced = await price_draft(session, parsed)
+    if order_id is None or user.role != Role.manager:  # managers may change orders after the cut-off
+        await ensure_open(session, cafe=priced.cafe, day=parsed.order_date)
+    balance = await week_balance(session, user=user, day=parsed.order_date, exclude_order_id=order_id)
+    remaining = None if balance.remaining is None else balance.remaining - priced.total
+    return OrderQuote(total=priced.total, lines=priced.lines, balance=balance, remaining_after=remaining)
+
+
+async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> Order:
+    """Place a new order for `user_tgid`. Refusals raise a DomainError and store nothing."""
+    parsed = parse(OrderDraft, draft)
+    # Locking the user row serialises this person's concurrent orders until commit: the limit check
+    # below and the insert happen as one step.
+    user = await require_active_user(session, user_tgid, for_update=True)
+    priced = await price_draft(session, parsed)
+    await ensure_open(session, cafe=priced.cafe, day=parsed.order_date)
+    balance, existing_id = await _balance_and_live_order(
+        session, user=user, cafe_id=parsed.cafe_id, day=parsed.order_date
+    )
+    if existing_id is not None:
+        raise Conflict("error.order.already_exists", order_id=existing_id)
+    _check_limit(balance, priced.total)
+
+    now = get_clock().utcnow()
+    order = Order(
+        user_tgid=user.tgid,
+        user_name=user.name,
+        cafe_id=parsed.cafe_id,
+        order_date=parsed.order_date,
+        status=OrderStatus.placed,
+        combo_id=priced.combo.id if priced.combo else None,
+        combo_name=priced.combo.name if priced.combo else None,
+        combo_price=money(priced.combo.price) if priced.combo else None,
+        lines=priced.lines,
+        notes=priced.notes,
+        total=priced.total,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(order)
+    try:
+        await session.flush()
+    except IntegrityError:
+        # The unique index keeps one live order even where the row lock is not available (SQLite).
+        raise Conflict("error.order.already_exists") from None
+    return order
+
+
+async def _editable_order(session: AsyncSession, *, actor: User, order_id: Any) -> tuple[Order, bool]:
+    """The order and whether the actor acts as a manager on someone else's order."""
+    if not isinstance(order_id, int) or isinstance(order_id, bool) or not 0 < order_id < 2**31:
+        raise InvalidInput("error.invalid_input", details="order_id", field="order_id")
+    order = await session.get(Order, order_id, with_for_update=True)
+    if order is None:
+        raise NotFound("error.order.not_found")
+    is_manager = actor.role == Role.manager
+    if order.user_tgid != actor.tgid and not is_manager:
+        raise Forbidden("error.order.not_yours")
+    if order.status == OrderStatus.cancelled:
+        raise Conflict("error.order.already_cancelled")
+    if not is_manager:
+        if order.status != OrderStatus.placed:
+            raise Conflict("error.order.already_sent")
+        cafe = await session.get(Cafe, order.cafe_id)
+        assert cafe is not None
+        await ensure_open(session, cafe=cafe, day=order.order_date)
+    return order, is_manager and order.user_tgid != actor.tgid
+
+
+def _change_notice(session: AsyncSession, order: Order, template: str, cafe_name: str) -> None:
+    if order.user_tgid is None:
+        return
+    notify(
+        session,
+        user_tgid=order.user_tgid,
+        template=template,
+        params={
+            "order_id": order.id,
+            "cafe": cafe_name,
+            "date": order.order_date.isoformat(),
+            "total": str(order.total),
+        },
+    )
+
+
+async def update_order(session: AsyncSession, *, actor_tgid: int, order_id: Any, draft: Any) -> Order:
+    """Change an order. The owner may until the cut-off; a manager may at any time (owner is notified)."""
+    parsed = parse(OrderDraft, draft)
+    actor = await require_active_user(session, actor_tgid)
+    order, by_manager = await _editable_order(session, actor=actor, order_id=order_id)
+    if parsed.cafe_id != order.cafe_id or parsed.order_date != order.order_date:
+        raise InvalidInput("error.order.cannot_move")
+    owner = await session.get(User, order.user_tgid, with_for_update=True) if order.user_tgid else None
+    priced = await price_draft(session, parsed)
+    if owner is not None:
+        _check_limit(
+            await week_balance(session, user=owner, day=order.order_date, exclude_order_id=order.id), priced.total
+        )
+    before = {"total": str(order.total), "lines": order.lines, "notes": order.notes}
+    order.combo_id = priced.combo.id if priced.combo else None
+    order.combo_name = priced.combo.name if priced.combo else None
+    order.combo_price = money(priced.combo.price) if priced.combo else None
+    order.lines = priced.lines
+    order.notes = priced.notes
+    order.total = priced.total
+    order.updated_at = get_clock().utcnow()
+    session.add(order)
+    if actor.role == Role.manager:
+        audit.record(
+            session,
+            actor_tgid=actor.tgid,
+            action="order.update",
+            entity="order",
+            entity_id=order.id,
+            details={
+                "before": before,
+                "after": {"total": str(order.total), "lines": order.lines, "notes": order.notes},
+            },
+        )
+    if by_manager:
+        _change_notice(session, order, "order_changed_by_manager", priced.cafe.name)
+    return order
+
+
+async def cancel_order(session: AsyncSession, *, actor_tgid: int, order_id: Any) -> Order:
+    """Cancel an order (the row stays, status `cancelled`). Same rights as editing."""
+    actor = await require_active_user(session, actor_tgid)
+    order, by_manager = await _editable_order(session, actor=actor, order_id=order_id)
+    order.status = OrderStatus.cancelled
+    order.updated_at = get_clock().utcnow()
+    session.add(order)
+    if actor.role == Role.manager:
+        audit.record(
+            session,
+            actor_tgid=actor.tgid,
+            action="order.cancel",
+            entity="order",
+            entity_id=order.id,
+            details={"user_tgid": order.user_tgid, "date": order.order_date, "total": order.total},
+        )
+    if by_manager:
+        cafe = await session.get(Cafe, order.cafe_id)
+        _change_notice(session, order, "order_cancelled_by_manager", cafe.name if cafe else "")
+    return order
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+async def get_order(session: AsyncSession, *, actor_tgid: int, order_id: int) -> Order:
+    actor = await require_active_user(session, actor_tgid)
+    order = await session.get(Order, order_id)
+    if order is None:
+        raise NotFound("error.order.not_found")
+    if order.user_tgid != actor.tgid and actor.role != Role.manager:
+        raise Forbidden("error.order.not_yours")
+    return order
+
+
+async def list_my_orders(session: AsyncSession, *, user_tgid: int, upcoming: bool, limit: int = 50) -> list[Order]:
+    """Upcoming (today and later, soonest first) or past (most recent first) orders of one person."""
+    await require_active_user(session, user_tgid)
+    today = get_clock().today()
+    query = select(Order).where(Order.user_tgid == user_tgid)
+    if upcoming:
+        query = query.where(Order.order_date >= today).order_by(Order.order_date, Order.id)  # type: ignore[operator,arg-type]
+    else:
+        query = query.where(Order.order_date < today).order_by(Order.order_date.desc(), Order.id.desc())  # type: ignore[operator,attr-defined,union-attr]
+    return list((await session.execute(query.limit(max(1, min(limit, 200))))).scalars())
+
+
+async def repeat_order(session: AsyncSession, *, user_tgid: int, order_id: int, day: date) -> RepeatResult:
+    """A draft for `day` with the dishes of an earlier order that can still be ordered; the rest named."""
+    source = await get_order(session, actor_tgid=user_tgid, order_id=order_id)
+    ids = {line["menu_item_id"] for line in source.lines}
+    current = {
+        item.id: item
+        for item in (await session.execute(select(MenuItem).where(MenuItem.id.in_(ids)))).scalars()  # type: ignore[attr-defined]
+    }
+    skipped: list[str] = []
+
+    def still_orderable(line: dict[str, Any], *, priced: bool) -> bool:
+        item = current.get(line["menu_item_id"])
+        ok = item is not None and item.is_available and (item.price is not None or not priced)
+        if not ok:
+            skipped.append(line["name"])
+        return ok
+
+    combo_choice: ComboChoiceIn | None = None
+    if source.combo_id is not None:
+        combo = await session.get(Combo, source.combo_id)
+        dishes = [line for line in source.lines if line["kind"] == "combo_dish"]
+        if combo is None or not combo.is_available:
+            skipped.append(source.combo_name or "")
+        elif all(still_orderable(line, priced=False) for line in dishes):
+            combo_choice = ComboChoiceIn(
+                combo_id=combo.id or 0,
+                dishes=[ComboDishIn(menu_item_id=d["menu_item_id"], options=d["options"]) for d in dishes],
+            )
+    items = [
+        ItemLineIn(menu_item_id=line["menu_item_id"], quantity=line["quantity"], options=line["options"])
+        for line in source.lines
+        if line["kind"] == "item" and still_orderable(line, priced=True)
+    ]
+    if combo_choice is None and not items:
+        return RepeatResult(draft=None, skipped=skipped)
+    draft = OrderDraft(cafe_id=source.cafe_id, order_date=day, combo=combo_choice, items=items, notes=source.notes)
+    return RepeatResult(draft=draft, skipped=skipped)
