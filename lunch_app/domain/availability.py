@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from lunch_app.clock import get_clock
 from lunch_app.domain.errors import DayClosed, NotFound
@@ -79,7 +80,7 @@ def evaluate_day(
 
 
 async def _schedules(session: AsyncSession, cafe_id: int) -> dict[int, Schedule]:
-    rows = (await session.execute(select(Schedule).where(Schedule.cafe_id == cafe_id))).scalars()
+    rows = (await session.execute(select(Schedule).where(col(Schedule.cafe_id) == cafe_id))).scalars()
     return {row.weekday: row for row in rows}
 
 
@@ -93,7 +94,9 @@ async def _cafe(session: AsyncSession, cafe_id: int) -> Cafe:
 async def day_availability(session: AsyncSession, *, cafe: Cafe, day: date) -> DayAvailability:
     assert cafe.id is not None
     schedule = (
-        await session.execute(select(Schedule).where(Schedule.cafe_id == cafe.id, Schedule.weekday == day.weekday()))
+        await session.execute(
+            select(Schedule).where(col(Schedule.cafe_id) == cafe.id, col(Schedule.weekday) == day.weekday())
+        )
     ).scalar_one_or_none()
     return evaluate_day(
         cafe=cafe, schedule=schedule, day=day, now=get_clock().now(), horizon_days=get_settings().order_horizon_days

@@ -16,13 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field, Strict
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from lunch_app.clock import get_clock, week_bounds
 from lunch_app.domain import audit
 from lunch_app.domain.availability import ensure_open
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
 from lunch_app.domain.users import require_active_user
-from lunch_app.domain.validation import parse
+from lunch_app.domain.validation import clean_text, parse
 from lunch_app.events.outbox import notify
 from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, User
 
@@ -133,8 +134,8 @@ async def _load_items(
         return {}, {}
     rows = await session.execute(
         select(MenuItem, MenuItemOption)
-        .outerjoin(MenuItemOption, MenuItemOption.menu_item_id == MenuItem.id)  # type: ignore[arg-type]
-        .where(MenuItem.id.in_(ids), MenuItem.cafe_id == cafe_id)  # type: ignore[union-attr]
+        .outerjoin(MenuItemOption, col(MenuItemOption.menu_item_id) == MenuItem.id)  # type: ignore[arg-type]
+        .where(col(MenuItem.id).in_(ids), col(MenuItem.cafe_id) == cafe_id)  # type: ignore[union-attr]
         .order_by(MenuItemOption.id)  # type: ignore[arg-type]
     )
     items: dict[int, MenuItem] = {}
@@ -166,7 +167,7 @@ async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
     cafe = await session.get(Cafe, draft.cafe_id)
     if cafe is None:
         raise NotFound("error.cafe.not_found")
-    notes = draft.notes.strip()
+    notes = clean_text(draft.notes, multiline=True)
     if len(notes) > MAX_NOTES:
         raise InvalidInput("error.order.notes_too_long", max=MAX_NOTES)
     if draft.combo is None and not draft.items:
@@ -229,10 +230,10 @@ async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
 def _week_filter(user_tgid: int, day: date) -> list[Any]:
     start, end = week_bounds(day)
     return [
-        Order.user_tgid == user_tgid,
-        Order.order_date >= start,  # type: ignore[operator]
-        Order.order_date <= end,  # type: ignore[operator]
-        Order.status != OrderStatus.cancelled,
+        col(Order.user_tgid) == user_tgid,
+        col(Order.order_date) >= start,  # type: ignore[operator]
+        col(Order.order_date) <= end,  # type: ignore[operator]
+        col(Order.status) != OrderStatus.cancelled,
     ]
 
 
@@ -242,7 +243,7 @@ async def week_balance(
     """The user's spending in the Monday–Sunday week of `day` (non-cancelled orders)."""
     query = select(func.coalesce(func.sum(Order.total), 0)).where(*_week_filter(user.tgid, day))
     if exclude_order_id is not None:
-        query = query.where(Order.id != exclude_order_id)
+        query = query.where(col(Order.id) != exclude_order_id)
     spent = money((await session.execute(query)).scalar_one())
     start, end = week_bounds(day)
     return WeekBalance(week_start=start, week_end=end, spent=spent, limit=user.weekly_limit)
@@ -252,7 +253,7 @@ async def _balance_and_live_order(
     session: AsyncSession, *, user: User, cafe_id: int, day: date
 ) -> tuple[WeekBalance, int | None]:
     """The week's spending and the id of a live order for (user, cafe, day), in one query."""
-    same_day = and_(Order.cafe_id == cafe_id, Order.order_date == day)
+    same_day = and_(col(Order.cafe_id) == cafe_id, col(Order.order_date) == day)
     row = (
         await session.execute(
             select(func.coalesce(func.sum(Order.total), 0), func.max(case((same_day, Order.id)))).where(
@@ -450,11 +451,11 @@ async def list_my_orders(session: AsyncSession, *, user_tgid: int, upcoming: boo
     """Upcoming (today and later, soonest first) or past (most recent first) orders of one person."""
     await require_active_user(session, user_tgid)
     today = get_clock().today()
-    query = select(Order).where(Order.user_tgid == user_tgid)
+    query = select(Order).where(col(Order.user_tgid) == user_tgid)
     if upcoming:
         query = query.where(Order.order_date >= today).order_by(Order.order_date, Order.id)  # type: ignore[operator,arg-type]
     else:
-        query = query.where(Order.order_date < today).order_by(Order.order_date.desc(), Order.id.desc())  # type: ignore[operator,attr-defined,union-attr]
+        query = query.where(col(Order.order_date) < today).order_by(Order.order_date.desc(), Order.id.desc())  # type: ignore[operator,attr-defined,union-attr]
     return list((await session.execute(query.limit(max(1, min(limit, 200))))).scalars())
 
 
@@ -464,7 +465,7 @@ async def repeat_order(session: AsyncSession, *, user_tgid: int, order_id: int, 
     ids = {line["menu_item_id"] for line in source.lines}
     current = {
         item.id: item
-        for item in (await session.execute(select(MenuItem).where(MenuItem.id.in_(ids)))).scalars()  # type: ignore[attr-defined]
+        for item in (await session.execute(select(MenuItem).where(col(MenuItem.id).in_(ids)))).scalars()  # type: ignore[attr-defined]
     }
     skipped: list[str] = []
 

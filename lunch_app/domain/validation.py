@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -25,3 +26,12 @@ def parse(model: type[M], data: Any) -> M:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"] if not isinstance(part, int)) or "input"
         raise InvalidInput("error.invalid_input", details=field, field=field) from None
+
+
+_KEEP_IN_MULTILINE = {"\n", "\t"}
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Drop control characters (NUL breaks PostgreSQL text; others garble messages) and trim."""
+    allowed = _KEEP_IN_MULTILINE if multiline else set()
+    return "".join(ch for ch in value if ch in allowed or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
