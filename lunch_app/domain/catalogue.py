@@ -32,7 +32,7 @@ from sqlmodel import col
 from lunch_app.domain import audit
 from lunch_app.domain.errors import InvalidInput, NotFound
 from lunch_app.domain.users import require_manager
-from lunch_app.domain.validation import parse
+from lunch_app.domain.validation import NoControlChars, parse
 from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, Tag
 
 CENT = Decimal("0.01")
@@ -73,13 +73,19 @@ def _check_money(value: Decimal | None) -> Decimal | None:
 
 Money = Annotated[Decimal, BeforeValidator(_to_money), AfterValidator(_check_money)]
 
-Name = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)]
-Description = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=1000)]
-OptionName = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=50)]
+Name = Annotated[
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)
+]
+Description = Annotated[str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, max_length=1000)]
+OptionName = Annotated[
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=50)
+]
 # Enum members by value ("soup") from the UI: lax for the enum itself, strict everywhere else.
 LaxCategory = Annotated[Category, Strict(False)]
 LaxTag = Annotated[Tag, Strict(False)]
-OptionValue = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=50)]
+OptionValue = Annotated[
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=50)
+]
 
 
 class _Input(BaseModel):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from lunch_app.domain.errors import Forbidden, NotFound
 from lunch_app.models import Role, User
@@ -29,3 +31,11 @@ async def require_manager(session: AsyncSession, tgid: int) -> User:
     if user is None or not user.is_active or user.role != Role.manager:
         raise Forbidden("error.access.manager_only")
     return user
+
+
+async def active_managers(session: AsyncSession) -> list[User]:
+    """Every active manager (the recipients of access and link requests), in a stable order."""
+    rows = await session.execute(
+        select(User).where(col(User.role) == Role.manager, col(User.is_active).is_(True)).order_by(col(User.tgid))
+    )
+    return list(rows.scalars())

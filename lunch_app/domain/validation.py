@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from lunch_app.domain.errors import InvalidInput
 
@@ -35,3 +35,16 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     """Drop control characters (NUL breaks PostgreSQL text; others garble messages) and trim."""
     allowed = _KEEP_IN_MULTILINE if multiline else set()
     return "".join(ch for ch in value if ch in allowed or unicodedata.category(ch) not in ("Cc", "Cs")).strip()
+
+
+def _clean_single(value: Any) -> Any:
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def _clean_multi(value: Any) -> Any:
+    return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+# Put first in an `Annotated[str, ...]` of any input model: text is cleaned before length checks.
+NoControlChars = BeforeValidator(_clean_single)
+MultilineText = BeforeValidator(_clean_multi)

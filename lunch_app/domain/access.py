@@ -1,0 +1,624 @@
+"""Who may use the product (SPEC §4 "Access"): sign-in, access requests, managers, user management.
+
+Decisions worth knowing:
+- Signing in refreshes only what Telegram owns (username, language); name and office belong to the
+  managers and are never overwritten — except the placeholder name given to a bootstrapped manager.
+- A rejected requester cannot re-apply (they see the "rejected" screen); a manager can still approve them.
+- Deleting a user keeps their orders (FK SET NULL + name snapshot) and their access request; if they come
+  back, filing the form again re-opens that request as pending.
+- The last active manager cannot be demoted, deactivated or deleted. Every such change first locks the
+  rows of all active managers (FOR UPDATE, in tgid order) and then counts, so two managers demoting each
+  other at the same time can never leave the company without one.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+)
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from lunch_app.clock import get_clock
+from lunch_app.domain import audit
+from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from lunch_app.domain.users import active_managers, require_active_user, require_manager
+from lunch_app.domain.validation import parse
+from lunch_app.events.outbox import notify
+from lunch_app.i18n import normalize_language
+from lunch_app.models import AccessRequest, RequestStatus, Role, User
+from lunch_app.telegram_auth import TelegramUser
+
+# Printable text only: names end up in Telegram messages and CSV files.
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+Name = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)]
+Office = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE)]
+RequiredOffice = Annotated[
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)
+]
+Username = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^@?[A-Za-z0-9_]*$")]
+TgId = Annotated[StrictInt, Field(gt=0, lt=2**63)]
+MAX_WEEKLY_LIMIT = Decimal("1000000")
+
+
+def _limit_input(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    if isinstance(value, str) and not value.strip():
+        return None  # an emptied form field means "no limit"
+    return value
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+WeeklyLimit = Annotated[
+    Annotated[Decimal, Field(ge=0, le=MAX_WEEKLY_LIMIT, decimal_places=2), AfterValidator(_cents)] | None,
+    BeforeValidator(_limit_input),
+]
+
+
+def placeholder_name(tgid: int) -> str:
+    """The name of a manager created from MANAGER_TGIDS before they ever signed in."""
+    return f"Manager {tgid}"
+
+
+class SignInStatus(enum.StrEnum):
+    active = "active"
+    disabled = "disabled"
+    pending = "pending"
+    rejected = "rejected"
+    unknown = "unknown"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    status: SignInStatus
+    user: User | None = None
+    request: AccessRequest | None = None
+    prefill_name: str = ""  # for the request form: the name Telegram knows
+    language: str = "ru"
+
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[User]
+    total: int
+
+
+class _AccessForm(BaseModel):
+    name: Name
+    office: RequiredOffice
+
+
+class _NewUser(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tgid: TgId
+    name: Name
+    office: Office = ""
+    username: Username | None = None
+    language: Literal["ru", "en"] = "ru"
+    role: Role = Role.employee
+    is_active: StrictBool = True
+    weekly_limit: WeeklyLimit = None
+    reminders_enabled: StrictBool = True
+
+
+class _UserChanges(BaseModel):
+    """A partial update: only the fields present are changed (weekly_limit=None removes the limit)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    office: Office | None = None
+    role: Role | None = None
+    language: Literal["ru", "en"] | None = None
+    weekly_limit: WeeklyLimit = None
+    reminders_enabled: StrictBool | None = None
+
+
+class _UserSearch(BaseModel):
+    search: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    offset: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = 0
+    limit: Annotated[StrictInt, Field(ge=1, le=500)] = 50
+
+
+class _Target(BaseModel):
+    tgid: TgId
+
+
+class _RequestRef(BaseModel):
+    request_id: Annotated[StrictInt, Field(gt=0, lt=2**31)]
+
+
+class _StatusFilter(BaseModel):
+    status: RequestStatus | None = None
+
+
+class _Flag(BaseModel):
+    value: StrictBool
+
+
+class _TgIdList(BaseModel):
+    tgids: list[TgId]
+
+
+def _tgid(value: object) -> int:
+    return parse(_Target, {"tgid": value}).tgid
+
+
+def _clean_username(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().lstrip("@")
+    return value[:64] or None
+
+
+# --- sign-in -------------------------------------------------------------------------------------------
+
+
+async def sign_in(session: AsyncSession, tg_user: TelegramUser) -> SignInResult:
+    """Decide which screen a Telegram user sees, from signed data only (see telegram_auth)."""
+    if not isinstance(tg_user, TelegramUser):
+        raise InvalidInput("error.invalid_input", details="user", field="user")
+    telegram_language = normalize_language(tg_user.language_code) if tg_user.language_code else None
+    user = await session.get(User, tg_user.id)
+    if user is not None:
+        if not user.is_active:
+            return SignInResult(SignInStatus.disabled, user=user, language=user.language)
+        _refresh_from_telegram(user, tg_user, telegram_language)
+        return SignInResult(SignInStatus.active, user=user, language=user.language)
+
+    request = await _request_of(session, tg_user.id)
+    language = telegram_language or (request.language if request is not None else "ru")
+    prefill = tg_user.full_name
+    if request is not None and request.status == RequestStatus.pending:
+        return SignInResult(SignInStatus.pending, request=request, prefill_name=prefill, language=language)
+    if request is not None and request.status == RequestStatus.rejected:
+        return SignInResult(SignInStatus.rejected, request=request, prefill_name=prefill, language=language)
+    return SignInResult(SignInStatus.unknown, request=request, prefill_name=prefill, language=language)
+
+
+def _refresh_from_telegram(user: User, tg_user: TelegramUser, language: str | None) -> None:
+    username = _clean_username(tg_user.username)
+    if user.username != username:
+        user.username = username
+    if language is not None and user.language != language:
+        user.language = language
+    # The only name sign-in may set: the placeholder of a manager bootstrapped from MANAGER_TGIDS.
+    if user.name == placeholder_name(user.tgid) and tg_user.full_name:
+        user.name = tg_user.full_name
+
+
+async def _request_of(session: AsyncSession, tgid: int, *, for_update: bool = False) -> AccessRequest | None:
+    stmt = select(AccessRequest).where(col(AccessRequest.tgid) == tgid).execution_options(populate_existing=True)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+# --- access requests -----------------------------------------------------------------------------------
+
+
+async def request_access(
+    session: AsyncSession, *, tg_user: TelegramUser, name: object, office: object
+) -> AccessRequest:
+    """File (or refresh while pending) the access request of an unknown Telegram user.
+
+    Every active manager gets a notice with Approve/Reject buttons when a request becomes pending.
+    """
+    if not isinstance(tg_user, TelegramUser):
+        raise InvalidInput("error.invalid_input", details="user", field="user")
+    form = parse(_AccessForm, {"name": name, "office": office})
+    language = normalize_language(tg_user.language_code)
+    username = _clean_username(tg_user.username)
+
+    user = await session.get(User, tg_user.id)
+    if user is not None:
+        raise Forbidden("error.access.disabled") if not user.is_active else Conflict("error.access.already_member")
+
+    now = get_clock().utcnow()
+    request = await _request_of(session, tg_user.id, for_update=True)
+    if request is None:
+        request = AccessRequest(
+            tgid=tg_user.id,
+            name=form.name,
+            office=form.office,
+            username=username,
+            language=language,
+            status=RequestStatus.pending,
+            created_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(request)
+        except IntegrityError:
+            # The same person submitted twice at once: the other submission created the request.
+            request = await _request_of(session, tg_user.id, for_update=True)
+            if request is None:
+                raise
+            _refresh_request(request, form, username, language)
+            return request
+        await _notify_managers_of_request(session, request)
+        return request
+
+    if request.status == RequestStatus.pending:
+        _refresh_request(request, form, username, language)
+        await session.flush()
+        return request
+    if request.status == RequestStatus.rejected:
+        raise Conflict("error.access.request_rejected")
+    # Approved earlier, but the user was deleted since: the request opens again.
+    _refresh_request(request, form, username, language)
+    request.status = RequestStatus.pending
+    request.created_at = now
+    request.processed_at = None
+    request.processed_by = None
+    await session.flush()
+    await _notify_managers_of_request(session, request)
+    return request
+
+
+def _refresh_request(request: AccessRequest, form: _AccessForm, username: str | None, language: str) -> None:
+    request.name = form.name
+    request.office = form.office
+    request.username = username
+    request.language = language
+
+
+async def _notify_managers_of_request(session: AsyncSession, request: AccessRequest) -> None:
+    await session.flush()
+    params = {
+        "request_id": request.id,
+        "tgid": request.tgid,
+        "name": request.name,
+        "office": request.office,
+        "username": request.username,
+    }
+    for manager in await active_managers(session):
+        notify(session, template="access_request_new", params=params, user_tgid=manager.tgid)
+
+
+async def _request_for_decision(session: AsyncSession, actor_tgid: int, request_id: object) -> AccessRequest:
+    await require_manager(session, actor_tgid)
+    ref = parse(_RequestRef, {"request_id": request_id})
+    stmt = (
+        select(AccessRequest)
+        .where(col(AccessRequest.id) == ref.request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    request = (await session.execute(stmt)).scalar_one_or_none()
+    if request is None:
+        raise NotFound("error.access.request_not_found")
+    return request
+
+
+async def approve_request(session: AsyncSession, *, actor_tgid: int, request_id: object) -> AccessRequest:
+    """Approve a pending (or earlier rejected) request: the person becomes an active employee."""
+    request = await _request_for_decision(session, actor_tgid, request_id)
+    if request.status == RequestStatus.approved:
+        raise Conflict("error.access.already_processed")
+    previous = request.status
+    user = await _fresh_user(session, request.tgid, for_update=True)
+    if user is None:
+        user = User(
+            tgid=request.tgid,
+            name=request.name,
+            office=request.office,
+            username=request.username,
+            language=request.language,
+            role=Role.employee,
+            is_active=True,
+        )
+        session.add(user)
+    else:
+        user.is_active = True
+    _decide(request, RequestStatus.approved, actor_tgid)
+    notify(session, template="access_approved", params={"name": request.name}, user_tgid=request.tgid)
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action="access.approve",
+        entity="access_request",
+        entity_id=request.id,
+        details={"tgid": request.tgid, "name": request.name, "office": request.office, "was": previous.value},
+    )
+    await session.flush()
+    return request
+
+
+async def reject_request(session: AsyncSession, *, actor_tgid: int, request_id: object) -> AccessRequest:
+    """Reject a pending request. An approved one cannot be rejected (deactivate the user instead)."""
+    request = await _request_for_decision(session, actor_tgid, request_id)
+    if request.status != RequestStatus.pending:
+        raise Conflict("error.access.already_processed")
+    _decide(request, RequestStatus.rejected, actor_tgid)
+    notify(session, template="access_rejected", params={"name": request.name}, user_tgid=request.tgid)
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action="access.reject",
+        entity="access_request",
+        entity_id=request.id,
+        details={"tgid": request.tgid, "name": request.name, "office": request.office},
+    )
+    await session.flush()
+    return request
+
+
+def _decide(request: AccessRequest, status: RequestStatus, actor_tgid: int) -> None:
+    request.status = status
+    request.processed_at = get_clock().utcnow()
+    request.processed_by = actor_tgid
+
+
+async def list_requests(session: AsyncSession, *, status: object = None) -> list[AccessRequest]:
+    """Access requests, newest first, optionally of one status."""
+    wanted = parse(_StatusFilter, {"status": status}).status
+    stmt = select(AccessRequest).order_by(col(AccessRequest.created_at).desc(), col(AccessRequest.id).desc())
+    if wanted is not None:
+        stmt = stmt.where(col(AccessRequest.status) == wanted)
+    return list((await session.execute(stmt)).scalars())
+
+
+# --- managers ------------------------------------------------------------------------------------------
+
+
+async def ensure_managers(session: AsyncSession, tgids: list[int]) -> list[User]:
+    """Start-up bootstrap from MANAGER_TGIDS: each id becomes an active manager (created if missing).
+
+    Safe when several processes start at once: a concurrent insert of the same id is caught and the
+    existing row is promoted instead.
+    """
+    wanted = parse(_TgIdList, {"tgids": tgids}).tgids
+    result = []
+    for tgid in dict.fromkeys(wanted):
+        result.append(await _make_manager(session, tgid=tgid, name=None, office=None, action="manager.ensure"))
+    return result
+
+
+async def create_manager(session: AsyncSession, *, tgid: object, name: object, office: object = "") -> User:
+    """The CLI's "add a manager": creates the user, or promotes and activates an existing one."""
+    data = parse(_NewUser, {"tgid": tgid, "name": name, "office": office})
+    return await _make_manager(
+        session, tgid=data.tgid, name=data.name, office=data.office or None, action="manager.create"
+    )
+
+
+async def _make_manager(session: AsyncSession, *, tgid: int, name: str | None, office: str | None, action: str) -> User:
+    user = await _fresh_user(session, tgid, for_update=True)
+    created = False
+    if user is None:
+        candidate = User(
+            tgid=tgid, name=name or placeholder_name(tgid), office=office or "", role=Role.manager, is_active=True
+        )
+        try:
+            async with session.begin_nested():
+                session.add(candidate)
+            user, created = candidate, True
+        except IntegrityError:
+            user = await _fresh_user(session, tgid, for_update=True)
+            if user is None:
+                raise
+    changed = created or user.role != Role.manager or not user.is_active
+    user.role = Role.manager
+    user.is_active = True
+    if name is not None and user.name != name:
+        user.name, changed = name, True
+    if office is not None and user.office != office:
+        user.office, changed = office, True
+    if changed:
+        audit.record(
+            session,
+            actor_tgid=None,
+            action=action,
+            entity="user",
+            entity_id=tgid,
+            details={"created": created, "name": user.name},
+        )
+    await session.flush()
+    return user
+
+
+# --- users (dashboard) ---------------------------------------------------------------------------------
+
+
+async def _fresh_user(session: AsyncSession, tgid: int, *, for_update: bool = False) -> User | None:
+    stmt = select(User).where(col(User.tgid) == tgid).execution_options(populate_existing=True)
+    if for_update:
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def _target(session: AsyncSession, tgid: int) -> User:
+    user = await _fresh_user(session, tgid, for_update=True)
+    if user is None:
+        raise NotFound("error.user.not_found")
+    return user
+
+
+async def _lock_active_managers(session: AsyncSession, actor_tgid: int) -> set[int]:
+    """Lock every active manager row and return their ids; the actor must still be one of them.
+
+    Rows are locked in tgid order, so concurrent callers queue up instead of deadlocking; after the wait
+    PostgreSQL re-checks the WHERE clause, so a manager demoted meanwhile is no longer counted.
+    """
+    stmt = (
+        select(col(User.tgid))
+        .where(col(User.role) == Role.manager, col(User.is_active).is_(True))
+        .order_by(col(User.tgid))
+        .with_for_update()
+    )
+    managers = set((await session.execute(stmt)).scalars())
+    if actor_tgid not in managers:
+        raise Forbidden("error.access.manager_only")
+    return managers
+
+
+def _guard_last_manager(user: User, managers: set[int]) -> None:
+    if user.tgid in managers and len(managers) <= 1:
+        raise Conflict("error.access.last_manager")
+
+
+async def list_users(
+    session: AsyncSession, *, search: object = None, offset: object = 0, limit: object = 50
+) -> UserPage:
+    """Users for the dashboard, by name; `search` matches name, office, username or the Telegram id."""
+    query = parse(_UserSearch, {"search": search, "offset": offset, "limit": limit})
+    stmt = select(User)
+    if query.search:
+        text = query.search.lstrip("@")
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        conditions: list[ColumnElement[bool]] = [
+            col(User.name).ilike(pattern, escape="\\"),
+            col(User.office).ilike(pattern, escape="\\"),
+            col(User.username).ilike(pattern, escape="\\"),
+        ]
+        if text.isascii() and text.isdigit() and len(text) < 19:
+            conditions.append(col(User.tgid) == int(text))
+        stmt = stmt.where(or_(*conditions))
+    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
+    page = stmt.order_by(func.lower(col(User.name)), col(User.tgid)).offset(query.offset).limit(query.limit)
+    return UserPage(items=list((await session.execute(page)).scalars()), total=int(total))
+
+
+async def add_user(session: AsyncSession, *, actor_tgid: int, data: Any) -> User:
+    """A manager adds a person directly. A pending or rejected request of that person is marked approved."""
+    await require_manager(session, actor_tgid)
+    fields = parse(_NewUser, data)
+    if await _fresh_user(session, fields.tgid) is not None:
+        raise Conflict("error.user.exists")
+    user = User(
+        tgid=fields.tgid,
+        name=fields.name,
+        office=fields.office,
+        username=_clean_username(fields.username),
+        language=fields.language,
+        role=fields.role,
+        is_active=fields.is_active,
+        weekly_limit=fields.weekly_limit,
+        reminders_enabled=fields.reminders_enabled,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        raise Conflict("error.user.exists") from None
+    request = await _request_of(session, fields.tgid, for_update=True)
+    if request is not None and request.status != RequestStatus.approved:
+        _decide(request, RequestStatus.approved, actor_tgid)
+        if user.is_active:
+            notify(session, template="access_approved", params={"name": user.name}, user_tgid=user.tgid)
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action="user.add",
+        entity="user",
+        entity_id=user.tgid,
+        details=fields.model_dump(),
+    )
+    await session.flush()
+    return user
+
+
+async def update_user(session: AsyncSession, *, actor_tgid: int, tgid: object, data: Any) -> User:
+    """Change name, office, role, language, weekly limit or reminders; only the given fields change."""
+    await require_manager(session, actor_tgid)
+    target_tgid = _tgid(tgid)
+    changes = parse(_UserChanges, data)
+    given = changes.model_fields_set
+    for required in ("name", "office", "role", "language", "reminders_enabled"):
+        if required in given and getattr(changes, required) is None:
+            raise InvalidInput("error.invalid_input", details=required, field=required)
+
+    demoting = "role" in given and changes.role == Role.employee
+    managers = await _lock_active_managers(session, actor_tgid) if demoting else set()
+    user = await _target(session, target_tgid)
+    if demoting and user.role == Role.manager:
+        _guard_last_manager(user, managers)
+
+    diff: dict[str, Any] = {}
+    for name in ("name", "office", "role", "language", "weekly_limit", "reminders_enabled"):
+        if name not in given:
+            continue
+        new = getattr(changes, name)
+        old = getattr(user, name)
+        if new != old:
+            setattr(user, name, new)
+            diff[name] = {"from": old, "to": new}
+    if diff:
+        audit.record(
+            session, actor_tgid=actor_tgid, action="user.update", entity="user", entity_id=user.tgid, details=diff
+        )
+    await session.flush()
+    return user
+
+
+async def set_user_active(session: AsyncSession, *, actor_tgid: int, tgid: object, active: object) -> User:
+    """Activate or deactivate a user. A deactivated user sees the "access disabled" screen."""
+    await require_manager(session, actor_tgid)
+    target_tgid = _tgid(tgid)
+    value = parse(_Flag, {"value": active}).value
+    managers = await _lock_active_managers(session, actor_tgid) if not value else set()
+    user = await _target(session, target_tgid)
+    if not value:
+        _guard_last_manager(user, managers)
+    if user.is_active != value:
+        user.is_active = value
+        audit.record(
+            session,
+            actor_tgid=actor_tgid,
+            action="user.activate" if value else "user.deactivate",
+            entity="user",
+            entity_id=user.tgid,
+            details={"name": user.name},
+        )
+    await session.flush()
+    return user
+
+
+async def delete_user(session: AsyncSession, *, actor_tgid: int, tgid: object) -> None:
+    """Delete a user; their orders stay (user_tgid becomes NULL, the name snapshot remains)."""
+    await require_manager(session, actor_tgid)
+    target_tgid = _tgid(tgid)
+    managers = await _lock_active_managers(session, actor_tgid)
+    user = await _target(session, target_tgid)
+    _guard_last_manager(user, managers)
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action="user.delete",
+        entity="user",
+        entity_id=user.tgid,
+        details={"name": user.name, "office": user.office, "role": user.role},
+    )
+    await session.delete(user)
+    await session.flush()
+
+
+async def set_reminders(session: AsyncSession, *, user_tgid: int, enabled: object) -> User:
+    """The employee's own reminder switch (profile)."""
+    value = parse(_Flag, {"value": enabled}).value
+    user = await require_active_user(session, user_tgid, for_update=True)
+    user.reminders_enabled = value
+    await session.flush()
+    return user

@@ -1,0 +1,43 @@
+"""Messages of the access rules: Telegram sign-in, access requests, users, cafe linking, dashboard links."""
+
+RU = {
+    "error.auth.invalid": "Не удалось подтвердить вход через Telegram. Откройте приложение из бота ещё раз.",
+    "error.access.disabled": "Ваш доступ отключён. Обратитесь к менеджеру.",
+    "error.access.already_member": "У вас уже есть доступ.",
+    "error.access.request_rejected": "Ваша заявка отклонена. Повторная подача невозможна, обратитесь к менеджеру.",
+    "error.access.request_not_found": "Заявка не найдена.",
+    "error.access.already_processed": "Эта заявка уже обработана.",
+    "error.access.last_manager": "Нельзя понизить, отключить или удалить последнего активного менеджера.",
+    "error.user.exists": "Пользователь с таким Telegram ID уже есть.",
+    "error.link.cafe_not_found": "Кафе с таким номером не найдено.",
+    "error.link.cafe_inactive": "Кафе «{cafe}» сейчас неактивно.",
+    "error.link.already_linked_here": "Этот чат уже привязан к кафе «{cafe}».",
+    "error.link.already_linked": "Кафе «{cafe}» уже привязано к другому чату. Попросите менеджера отвязать его.",
+    "error.link.chat_linked_elsewhere": "Этот чат уже привязан к кафе «{cafe}». Сначала его нужно отвязать.",
+    "error.link.already_pending": "Заявка на привязку кафе «{cafe}» уже ожидает решения менеджера.",
+    "error.link.request_not_found": "Заявка на привязку не найдена.",
+    "error.link.already_processed": "Эта заявка на привязку уже обработана.",
+    "error.link.not_linked": "Кафе не привязано к чату.",
+    "error.dashboard.link_invalid": "Ссылка для входа недействительна: она устарела или уже использована.",
+}
+
+EN = {
+    "error.auth.invalid": "Could not verify your Telegram sign-in. Please open the app from the bot again.",
+    "error.access.disabled": "Your access has been disabled. Please contact a manager.",
+    "error.access.already_member": "You already have access.",
+    "error.access.request_rejected": "Your request was rejected and cannot be filed again. Please contact a manager.",
+    "error.access.request_not_found": "Request not found.",
+    "error.access.already_processed": "This request has already been handled.",
+    "error.access.last_manager": "The last active manager cannot be demoted, deactivated or deleted.",
+    "error.user.exists": "A user with this Telegram ID already exists.",
+    "error.link.cafe_not_found": "There is no cafe with this number.",
+    "error.link.cafe_inactive": "The cafe “{cafe}” is not active.",
+    "error.link.already_linked_here": "This chat is already linked to the cafe “{cafe}”.",
+    "error.link.already_linked": "The cafe “{cafe}” is linked to another chat. Ask a manager to unlink it first.",
+    "error.link.chat_linked_elsewhere": "This chat is already linked to the cafe “{cafe}”. It must be unlinked first.",
+    "error.link.already_pending": "A link request for the cafe “{cafe}” is already waiting for a manager.",
+    "error.link.request_not_found": "Link request not found.",
+    "error.link.already_processed": "This link request has already been handled.",
+    "error.link.not_linked": "The cafe is not linked to a chat.",
+    "error.dashboard.link_invalid": "This sign-in link is no longer valid: it has expired or was already used.",
+}
