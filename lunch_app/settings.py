@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     gemini_model: str = "gemini-2.5-flash"
     gemini_max_requests_per_key: int = Field(default=200, ge=1)
     gemini_base_url: str | None = None
-    gemini_concurrency: int = Field(default=8, ge=1, le=100)
+    gemini_concurrency: int = Field(default=16, ge=1, le=100)
 
     demo_mode: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
