@@ -119,8 +119,21 @@ async def week_availability(session: AsyncSession, *, cafe_id: int, days: int = 
     return result
 
 
-async def ensure_open(session: AsyncSession, *, cafe: Cafe, day: date) -> DayAvailability:
-    availability = await day_availability(session, cafe=cafe, day=day)
+def require_open(*, cafe: Cafe, schedule: Schedule | None, day: date) -> DayAvailability:
+    """Raise DayClosed (with the reason) unless ordering for (cafe, day) is open now."""
+    availability = evaluate_day(
+        cafe=cafe, schedule=schedule, day=day, now=get_clock().now(), horizon_days=get_settings().order_horizon_days
+    )
     if not availability.is_open:
         raise DayClosed(f"error.day.{availability.state.value}", day=day.isoformat())
     return availability
+
+
+async def ensure_open(session: AsyncSession, *, cafe: Cafe, day: date) -> DayAvailability:
+    assert cafe.id is not None
+    schedule = (
+        await session.execute(
+            select(Schedule).where(col(Schedule.cafe_id) == cafe.id, col(Schedule.weekday) == day.weekday())
+        )
+    ).scalar_one_or_none()
+    return require_open(cafe=cafe, schedule=schedule, day=day)

@@ -13,19 +13,19 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from lunch_app.clock import get_clock, week_bounds
 from lunch_app.domain import audit
-from lunch_app.domain.availability import ensure_open
+from lunch_app.domain.availability import ensure_open, require_open
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
 from lunch_app.domain.users import require_active_user
 from lunch_app.domain.validation import clean_text, parse
 from lunch_app.events.outbox import notify
-from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, User
+from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, Schedule, User
 
 MAX_QUANTITY = 20
 MAX_NOTES = 500
@@ -71,6 +71,7 @@ class PricedOrder:
     """A validated draft: the line snapshot and the total computed from current prices."""
 
     cafe: Cafe
+    schedule: Schedule | None  # the cafe's schedule for the order's weekday
     order_date: date
     combo: Combo | None
     lines: list[dict[str, Any]]
@@ -162,11 +163,31 @@ def _line(kind: str, item: MenuItem, unit_price: Decimal, quantity: int, options
     }
 
 
+async def _load_cafe(session: AsyncSession, draft: OrderDraft) -> tuple[Cafe, Combo | None, Schedule | None]:
+    """The cafe, the chosen combo (if it is this cafe's) and the schedule of that weekday, in one query."""
+    query = (
+        select(Cafe, Schedule)
+        .outerjoin(
+            Schedule,
+            and_(col(Schedule.cafe_id) == col(Cafe.id), col(Schedule.weekday) == draft.order_date.weekday()),
+        )
+        .where(col(Cafe.id) == draft.cafe_id)
+    )
+    if draft.combo is not None:
+        query = query.add_columns(Combo).outerjoin(
+            Combo, and_(col(Combo.id) == draft.combo.combo_id, col(Combo.cafe_id) == col(Cafe.id))
+        )
+    row = (await session.execute(query)).first()
+    if row is None:
+        raise NotFound("error.cafe.not_found")
+    values: tuple[Any, ...] = tuple(row)
+    combo = values[2] if draft.combo is not None else None
+    return values[0], combo, values[1]
+
+
 async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
     """Validate every rule of the draft except the day, the limit and duplicates; compute the total."""
-    cafe = await session.get(Cafe, draft.cafe_id)
-    if cafe is None:
-        raise NotFound("error.cafe.not_found")
+    cafe, combo, schedule = await _load_cafe(session, draft)
     notes = clean_text(draft.notes, multiline=True)
     if len(notes) > MAX_NOTES:
         raise InvalidInput("error.order.notes_too_long", max=MAX_NOTES)
@@ -183,10 +204,8 @@ async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
 
     lines: list[dict[str, Any]] = []
     total = Decimal("0.00")
-    combo: Combo | None = None
     if draft.combo is not None:
-        combo = await session.get(Combo, draft.combo.combo_id)
-        if combo is None or combo.cafe_id != cafe.id:
+        if combo is None:
             raise NotFound("error.order.combo_not_found")
         if not combo.is_available:
             raise InvalidInput("error.order.combo_unavailable", combo=combo.name)
@@ -220,7 +239,13 @@ async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
         total += money(item.price) * line.quantity
 
     return PricedOrder(
-        cafe=cafe, order_date=draft.order_date, combo=combo, lines=lines, notes=notes, total=money(total)
+        cafe=cafe,
+        schedule=schedule,
+        order_date=draft.order_date,
+        combo=combo,
+        lines=lines,
+        notes=notes,
+        total=money(total),
     )
 
 
@@ -290,7 +315,7 @@ async def quote_order(session: AsyncSession, *, user_tgid: int, draft: Any, orde
     user = await require_active_user(session, user_tgid)
     priced = await price_draft(session, parsed)
     if order_id is None or user.role != Role.manager:  # managers may change orders after the cut-off
-        await ensure_open(session, cafe=priced.cafe, day=parsed.order_date)
+        require_open(cafe=priced.cafe, schedule=priced.schedule, day=parsed.order_date)
     balance = await week_balance(session, user=user, day=parsed.order_date, exclude_order_id=order_id)
     remaining = None if balance.remaining is None else balance.remaining - priced.total
     return OrderQuote(total=priced.total, lines=priced.lines, balance=balance, remaining_after=remaining)
@@ -303,7 +328,7 @@ async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> O
     # below and the insert happen as one step.
     user = await require_active_user(session, user_tgid, for_update=True)
     priced = await price_draft(session, parsed)
-    await ensure_open(session, cafe=priced.cafe, day=parsed.order_date)
+    require_open(cafe=priced.cafe, schedule=priced.schedule, day=parsed.order_date)
     balance, existing_id = await _balance_and_live_order(
         session, user=user, cafe_id=parsed.cafe_id, day=parsed.order_date
     )
@@ -312,28 +337,28 @@ async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> O
     _check_limit(balance, priced.total)
 
     now = get_clock().utcnow()
-    order = Order(
-        user_tgid=user.tgid,
-        user_name=user.name,
-        cafe_id=parsed.cafe_id,
-        order_date=parsed.order_date,
-        status=OrderStatus.placed,
-        combo_id=priced.combo.id if priced.combo else None,
-        combo_name=priced.combo.name if priced.combo else None,
-        combo_price=money(priced.combo.price) if priced.combo else None,
-        lines=priced.lines,
-        notes=priced.notes,
-        total=priced.total,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(order)
+    values: dict[str, Any] = {
+        "user_tgid": user.tgid,
+        "user_name": user.name,
+        "cafe_id": parsed.cafe_id,
+        "order_date": parsed.order_date,
+        "status": OrderStatus.placed,
+        "combo_id": priced.combo.id if priced.combo else None,
+        "combo_name": priced.combo.name if priced.combo else None,
+        "combo_price": money(priced.combo.price) if priced.combo else None,
+        "lines": priced.lines,
+        "notes": priced.notes,
+        "total": priced.total,
+        "created_at": now,
+        "updated_at": now,
+    }
     try:
-        await session.flush()
+        # A plain INSERT (not the ORM unit of work): this is the hot path of lunch time.
+        order_id = (await session.execute(insert(Order).values(**values).returning(col(Order.id)))).scalar_one()
     except IntegrityError:
         # The unique index keeps one live order even where the row lock is not available (SQLite).
         raise Conflict("error.order.already_exists") from None
-    return order
+    return Order(id=order_id, **values)
 
 
 async def _editable_order(session: AsyncSession, *, actor: User, order_id: Any) -> tuple[Order, bool]:
