@@ -1,0 +1,1 @@
+"""Reflex pages (UI only; rules live in lunch_app.domain)."""
