@@ -20,12 +20,31 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 bash scripts/setup.sh requirements.txt
 
+# The local PostgreSQL (trust auth on 127.0.0.1, as on these machines) when it answers: the workers
+# need it. Otherwise an SQLite file, on which the app and the bot run but the workers do not.
+local_postgres_url() {
+    python - <<'PY' 2>/dev/null
+import asyncio, asyncpg
+async def main():
+    conn = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres", timeout=3)
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = 'lunch_bot'"):
+            await conn.execute("CREATE DATABASE lunch_bot")
+    finally:
+        await conn.close()
+asyncio.run(main())
+print("postgresql+asyncpg://postgres@127.0.0.1:5432/lunch_bot")
+PY
+}
+
 if [ ! -f .env ]; then
-    say "Writing .env with the embedded defaults (SQLite, local Redis, bundled broker, demo mode)"
+    database_url="$(local_postgres_url || true)"
+    database_url="${database_url:-sqlite+aiosqlite:///./lunch.db}"
+    say "Writing .env with the embedded defaults ($database_url, local Redis, bundled broker, demo mode)"
     cat > .env <<EOF
 # Written by scripts/run.sh for local runs; edit freely (README "Configuration" lists every variable).
 ENVIRONMENT=development
-DATABASE_URL=sqlite+aiosqlite:///./lunch.db
+DATABASE_URL=${database_url}
 REDIS_URL=redis://127.0.0.1:6379/0
 KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:${KAFKA_PORT}
 APP_TIMEZONE=Europe/Moscow
