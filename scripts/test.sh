@@ -52,6 +52,9 @@ ruff format --check .
 say "mypy"
 mypy
 
+say "Dockerfile build steps in a clean virtualenv (scripts/ci_build_check.sh)"
+bash scripts/ci_build_check.sh
+
 say "pytest"
 status=0
 pytest -q -ra --durations=15 "$@" || status=$?
