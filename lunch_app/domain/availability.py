@@ -91,16 +91,20 @@ async def _cafe(session: AsyncSession, cafe_id: int) -> Cafe:
     return cafe
 
 
-async def day_availability(session: AsyncSession, *, cafe: Cafe, day: date) -> DayAvailability:
+async def _day_schedule(session: AsyncSession, cafe: Cafe, day: date) -> Schedule | None:
     assert cafe.id is not None
-    schedule = (
-        await session.execute(
-            select(Schedule).where(col(Schedule.cafe_id) == cafe.id, col(Schedule.weekday) == day.weekday())
-        )
-    ).scalar_one_or_none()
+    query = select(Schedule).where(col(Schedule.cafe_id) == cafe.id, col(Schedule.weekday) == day.weekday())
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def _evaluate_now(cafe: Cafe, schedule: Schedule | None, day: date) -> DayAvailability:
     return evaluate_day(
         cafe=cafe, schedule=schedule, day=day, now=get_clock().now(), horizon_days=get_settings().order_horizon_days
     )
+
+
+async def day_availability(session: AsyncSession, *, cafe: Cafe, day: date) -> DayAvailability:
+    return _evaluate_now(cafe, await _day_schedule(session, cafe, day), day)
 
 
 async def week_availability(session: AsyncSession, *, cafe_id: int, days: int = 7) -> list[DayAvailability]:
@@ -121,19 +125,11 @@ async def week_availability(session: AsyncSession, *, cafe_id: int, days: int = 
 
 def require_open(*, cafe: Cafe, schedule: Schedule | None, day: date) -> DayAvailability:
     """Raise DayClosed (with the reason) unless ordering for (cafe, day) is open now."""
-    availability = evaluate_day(
-        cafe=cafe, schedule=schedule, day=day, now=get_clock().now(), horizon_days=get_settings().order_horizon_days
-    )
+    availability = _evaluate_now(cafe, schedule, day)
     if not availability.is_open:
         raise DayClosed(f"error.day.{availability.state.value}", day=day.isoformat())
     return availability
 
 
 async def ensure_open(session: AsyncSession, *, cafe: Cafe, day: date) -> DayAvailability:
-    assert cafe.id is not None
-    schedule = (
-        await session.execute(
-            select(Schedule).where(col(Schedule.cafe_id) == cafe.id, col(Schedule.weekday) == day.weekday())
-        )
-    ).scalar_one_or_none()
-    return require_open(cafe=cafe, schedule=schedule, day=day)
+    return require_open(cafe=cafe, schedule=await _day_schedule(session, cafe, day), day=day)
