@@ -89,18 +89,14 @@ def _digest_language(message: Message) -> str:
     return "ru"
 
 
-class _ForeignChat(Exception):
-    """The "Accepted" payload names a digest that was not sent to the chat where it was tapped."""
-
-
 async def _confirm(session: AsyncSession, data: DigestAccepted, day: date, query: CallbackQuery) -> bool:
-    # Callback data can be forged by a modified client: only the chat that received the digest may accept it.
-    dispatch = await digest.get_dispatch(session, cafe_id=data.cafe_id, day=day)
-    chat_id = query.message.chat.id if query.message is not None else None
-    if dispatch is not None and dispatch.chat_id is not None and dispatch.chat_id != chat_id:
-        raise _ForeignChat
     changed: bool = await digest.confirm_digest(
-        session, cafe_id=data.cafe_id, day=day, by_tgid=query.from_user.id, by_name=person_name(query.from_user)
+        session,
+        cafe_id=data.cafe_id,
+        day=day,
+        chat_id=query.message.chat.id if query.message is not None else None,
+        by_tgid=query.from_user.id,
+        by_name=person_name(query.from_user),
     )
     return changed
 
@@ -114,9 +110,6 @@ async def on_digest_accepted(query: CallbackQuery, callback_data: DigestAccepted
     try:
         async with db.session_scope() as session:
             changed = await _confirm(session, callback_data, day, query)
-    except _ForeignChat:
-        await query.answer(tr("bot.button.stale", lang), show_alert=True)
-        return
     except DomainError as err:
         await query.answer(alert_text(err.message(lang)), show_alert=True)
         return

@@ -107,7 +107,9 @@ def render_notice(template: str, params: dict[str, Any], lang: str, *, mini_app_
     elif template == "reminder":
         safe["date"] = escape(_day_param(params.get("date"), lang))
         markup = InlineKeyboardMarkup(
-            inline_keyboard=[[InlineKeyboardButton(text=t("notice.button.order", lang), web_app=WebAppInfo(url=mini_app_url))]]
+            inline_keyboard=[
+                [InlineKeyboardButton(text=t("notice.button.order", lang), web_app=WebAppInfo(url=mini_app_url))]
+            ]
         )
     defaults = {"name": "", "office": "", "tgid": "", "cafe": "", "cafe_name": "", "cafe_id": "", "chat_title": ""}
     return RenderedMessage(text=t(f"notice.{template}", lang, **{**defaults, **safe}), reply_markup=markup)
@@ -205,7 +207,9 @@ def digest_blocks(report: DayReport, lang: str = "ru") -> list[list[str]]:
             [t("digest.combos", lang)] + [f"• {escape(combo.name)} × {combo.count}" for combo in report.combos]
         )
     if report.dishes:
-        blocks.append([t("digest.dishes", lang)] + [f"• {escape(dish.name)} × {dish.quantity}" for dish in report.dishes])
+        blocks.append(
+            [t("digest.dishes", lang)] + [f"• {escape(dish.name)} × {dish.quantity}" for dish in report.dishes]
+        )
     blocks.append([t("digest.people", lang)])
     blocks.extend(_person_block(number, person, lang) for number, person in enumerate(report.people, start=1))
     blocks.append([t("digest.footer", lang, count=report.orders_count, total=total)])

@@ -508,7 +508,8 @@ async def test_digest_accepted_from_another_chat_changes_nothing(running_bot: Bo
     message = await running_bot.bot.send_message(other_chat, "Something", reply_markup=digest_keyboard(cafe_id, day))
     data = DigestAccepted(cafe_id=cafe_id, day=day.isoformat()).pack()
     answer = await running_bot.tap(data, user_id=STRANGER, chat_id=other_chat, message_id=message.message_id)
-    assert answer.params["text"] == "Эта кнопка устарела." and answer.params["show_alert"] is True
+    assert answer.params["text"] == "Эту сводку можно подтвердить только в чате, куда она пришла."
+    assert answer.params["show_alert"] is True
     unknown = DigestAccepted(cafe_id=cafe_id, day="2026-12-01").pack()
     answer = await running_bot.tap(unknown, user_id=STRANGER, chat_id=other_chat, message_id=message.message_id)
     assert answer.params["text"] == "Рассылка для этого кафе и даты не найдена."
