@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 #
 # One image for app, bot and workers (target `runtime`) and an nginx image that carries the exported
-# frontend (target `nginx`). Build both through docker-compose.prod.yml; see docs/DEPLOY.md.
+# frontend (target `nginx`). Build both through docker-compose.prod.yml; see the README, "Deployment".
 #
 # The build stage runs scripts/build_frontend.sh, and the processes start through
 # scripts/docker-entrypoint.sh. CI runs both scripts in a clean virtualenv (scripts/ci_build_check.sh),
