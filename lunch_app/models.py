@@ -210,9 +210,7 @@ class MenuItem(SQLModel, table=True):
     category: Category = Field(sa_column=sa.Column(_enum(Category, "dish_category"), nullable=False))
     # NULL price: the dish can only be chosen inside a combo.
     price: Decimal | None = Field(default=None, sa_column=sa.Column(MONEY, nullable=True))
-    is_available: bool = Field(
-        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
-    )
+    is_available: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
     tags: list[str] = Field(default_factory=list, sa_column=sa.Column(JSONType(), nullable=False))
     sort_order: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
     created_at: datetime = _created()
@@ -227,15 +225,11 @@ class MenuItemOption(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     menu_item_id: int = Field(
-        sa_column=sa.Column(
-            sa.Integer, sa.ForeignKey("menu_items.id", ondelete="CASCADE"), nullable=False, index=True
-        )
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("menu_items.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     name: str = Field(sa_column=sa.Column(sa.String(50), nullable=False))
     values: list[str] = Field(sa_column=sa.Column(JSONType(), nullable=False))
-    is_required: bool = Field(
-        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
-    )
+    is_required: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()))
 
 
 class Combo(SQLModel, table=True):
@@ -252,9 +246,7 @@ class Combo(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     categories: list[str] = Field(sa_column=sa.Column(JSONType(), nullable=False))
     price: Decimal = Field(sa_column=sa.Column(MONEY, nullable=False))
-    is_available: bool = Field(
-        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
-    )
+    is_available: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
     created_at: datetime = _created()
 
 
@@ -268,9 +260,7 @@ class Schedule(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    cafe_id: int = Field(
-        sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False)
-    )
+    cafe_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False))
     weekday: int = Field(sa_column=sa.Column(sa.SmallInteger, nullable=False))
     cutoff_time: time = Field(sa_column=sa.Column(sa.Time, nullable=False))
     cutoff_days_before: int = Field(default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False))
@@ -332,9 +322,7 @@ class Report(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    cafe_id: int = Field(
-        sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False)
-    )
+    cafe_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False))
     date: dt.date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     orders_count: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     total: Decimal = Field(sa_column=sa.Column(MONEY, nullable=False))
@@ -350,9 +338,7 @@ class Dispatch(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    cafe_id: int = Field(
-        sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False)
-    )
+    cafe_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False))
     date: dt.date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     status: DispatchStatus = Field(
         default=DispatchStatus.pending,
@@ -405,9 +391,7 @@ class Reminder(SQLModel, table=True):
     user_tgid: int = Field(
         sa_column=sa.Column(sa.BigInteger, sa.ForeignKey("users.tgid", ondelete="CASCADE"), nullable=False)
     )
-    cafe_id: int = Field(
-        sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False)
-    )
+    cafe_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False))
     date: dt.date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     created_at: datetime = _created()
 

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
 
     demo_mode: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    health_dir: str = "/tmp/lunch-bot-health"
+    health_dir: str = "/tmp/lunch-bot-health"  # noqa: S108 - heartbeat files only, overridden in compose
 
     @field_validator("manager_tgids", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ idempotently because the scheduler may run twice). Cancelled orders never count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -273,7 +274,27 @@ async def build_day_report(session: AsyncSession, *, cafe_id: int, day: date) ->
             )
         )
     ).all()
+    return assemble_day_report(cafe_id=cafe_id, cafe_name=cafe.name, day=day, rows=rows)
 
+
+# The columns `assemble_day_report` reads: a caller may select just these instead of whole `Order` rows.
+DAY_REPORT_COLUMNS = (
+    col(Order.id),
+    col(Order.user_tgid),
+    col(Order.user_name),
+    col(Order.status),
+    col(Order.combo_id),
+    col(Order.combo_name),
+    col(Order.combo_price),
+    col(Order.lines),
+    col(Order.notes),
+    col(Order.total),
+)
+
+
+def assemble_day_report(*, cafe_id: int, cafe_name: str, day: date, rows: Iterable[Sequence[Any]]) -> DayReport:
+    """The day report from (order, office) pairs of the cafe's non-cancelled orders that day. `order` is an
+    `Order` or anything with the attributes of DAY_REPORT_COLUMNS (e.g. a row of a column select)."""
     dishes: dict[tuple[str, str], dict[str, Any]] = {}
     combos: dict[str, dict[str, Any]] = {}
     people: list[PersonEntry] = []
@@ -322,7 +343,7 @@ async def build_day_report(session: AsyncSession, *, cafe_id: int, day: date) ->
     people.sort(key=lambda p: (p.user_name.casefold(), p.user_name, p.order_id))
     return DayReport(
         cafe_id=cafe_id,
-        cafe_name=cafe.name,
+        cafe_name=cafe_name,
         day=day,
         orders_count=len(people),
         total=total.quantize(CENT),

@@ -65,7 +65,12 @@ async def test_schedule_weekday_unique_and_checked(db_ready: object) -> None:
             s.add(Schedule(cafe_id=1, weekday=0, cutoff_time=time(12, 0)))
     with pytest.raises(IntegrityError):
         async with db.session_scope() as s:
-            await s.execute(text("INSERT INTO schedules (cafe_id, weekday, cutoff_time, cutoff_days_before, is_enabled) VALUES (1, 7, '10:00', 0, true)"))
+            await s.execute(
+                text(
+                    "INSERT INTO schedules (cafe_id, weekday, cutoff_time, cutoff_days_before, is_enabled)"
+                    " VALUES (1, 7, '10:00', 0, true)"
+                )
+            )
 
 
 async def test_enum_and_money_checks(db_ready: object) -> None:

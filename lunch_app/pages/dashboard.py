@@ -1,0 +1,921 @@
+"""The manager dashboard (`/manager`, SPEC §6) and the one-time sign-in link page (`/manager/login?token=…`).
+
+One page with tabs; each tab's view reads its own small substate (lunch_app/states/dashboard.py). All text
+comes from the `tr` dict of the manager's language.
+"""
+
+# Reflex types event handlers on the class as `EventNamespace` and list vars without their methods;
+# mypy cannot follow either, so those two codes are off for this (UI-only) module.
+# mypy: disable-error-code="operator,attr-defined"
+from __future__ import annotations
+
+from typing import Any
+
+import reflex as rx
+
+from lunch_app.components import dashboard as db
+from lunch_app.components import ui
+from lunch_app.states.dashboard import (
+    CATEGORIES,
+    COMBO_CATEGORIES,
+    TABS,
+    TAGS,
+    AuditTab,
+    CafesTab,
+    Dashboard,
+    MenuTab,
+    OrdersTab,
+    ReportsTab,
+    RequestsTab,
+    ScheduleTab,
+    TodayTab,
+    UsersTab,
+)
+
+D = Dashboard
+
+
+def tr(key: str) -> Any:
+    return D.tr[key]
+
+
+# ------------------------------------------------------------------------------------------ screens
+
+
+def loading_screen() -> rx.Component:
+    return rx.el.div(ui.skeleton(44), ui.skeleton(160), ui.skeleton(160), id="dash-loading")
+
+
+def outside_screen() -> rx.Component:
+    return ui.centered(
+        "lock",
+        tr("dash.outside.title"),
+        tr("dash.outside.text"),
+        rx.el.a(
+            ui.button(tr("dash.outside.button")),
+            href="https://t.me/" + D.bot_username,
+            target="_blank",
+            style={"width": "100%", "max_width": "320px", "text_decoration": "none"},
+        ),
+        id="dash-outside",
+    )
+
+
+def denied_screen() -> rx.Component:
+    return ui.centered("shield_x", tr("dash.denied.title"), tr("dash.denied.text"), tone="bad", id="dash-denied")
+
+
+def link_invalid_screen() -> rx.Component:
+    return ui.centered(
+        "link_2_off", tr("dash.link_invalid.title"), tr("dash.link_invalid.text"), tone="bad", id="dash-link-invalid"
+    )
+
+
+def messages() -> rx.Component:
+    return rx.fragment(
+        rx.cond(D.error != "", ui.banner(D.error, good=False, on_close=D.dismiss, id="dash-error", role="alert")),
+        rx.cond(D.notice != "", ui.banner(D.notice, good=True, on_close=D.dismiss, id="dash-notice")),
+    )
+
+
+def nav() -> rx.Component:
+    return rx.el.nav(
+        *[ui.chip(tr(f"dash.tab.{tab}"), D.tab == tab, on_click=D.open_tab(tab), id=f"dash-tab-{tab}") for tab in TABS],
+        class_name="db-nav",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Today
+
+
+def today_view() -> rx.Component:
+    st = TodayTab
+    return rx.el.div(
+        db.tools(
+            db.small("‹", on_click=st.shift_day(-1), aria_label="previous day"),
+            db.date_input(st.day, st.set_day, id="today-day"),
+            db.small("›", on_click=st.shift_day(1), aria_label="next day"),
+        ),
+        rx.el.p(st.summary, class_name="ma-muted", style={"margin": "0 4px 10px"}),
+        db.grid(
+            rx.foreach(
+                st.cafes,
+                lambda cafe: db.card(
+                    db.head(
+                        cafe.name,
+                        tr("dash.today.cutoff") + ": " + cafe.cutoff,
+                        db.state_pill(cafe.state, cafe.state_text),
+                    ),
+                    rx.el.div(
+                        rx.el.div(rx.el.b(cafe.orders), tr("dash.today.orders")),
+                        rx.el.div(rx.el.b(cafe.total), tr("dash.today.sum")),
+                        class_name="db-kv",
+                    ),
+                    rx.cond(cafe.problem != "", rx.el.p(cafe.problem, class_name="ma-muted")),
+                    rx.cond(cafe.dishes.length() > 0, db.lines(cafe.dishes)),
+                    rx.cond(
+                        cafe.people.length() > 0,
+                        rx.el.details(
+                            rx.el.summary(tr("dash.today.who_ordered")),
+                            rx.el.ul(
+                                rx.foreach(
+                                    cafe.people,
+                                    lambda p: rx.el.li(
+                                        rx.el.span(
+                                            rx.el.b(p.name),
+                                            rx.cond(p.office != "", " · " + p.office, ""),
+                                            rx.el.br(),
+                                            rx.el.span(p.text, class_name="ma-muted"),
+                                        ),
+                                        rx.el.span(p.total),
+                                    ),
+                                ),
+                                class_name="db-people",
+                            ),
+                            class_name="db-details",
+                        ),
+                    ),
+                    rx.cond(
+                        cafe.can_resend,
+                        db.actions(db.small(tr("dash.today.resend"), on_click=st.resend(cafe.cafe_id))),
+                    ),
+                    class_name="today-cafe",
+                ),
+            ),
+        ),
+        db.empty(tr("dash.today.no_cafes"), st.cafes.length() == 0),
+        rx.cond(
+            st.not_ordered.length() > 0,
+            rx.el.div(
+                ui.heading(tr("dash.today.not_ordered")),
+                db.card(
+                    rx.el.p(st.not_ordered.join(", "), style={"margin": 0, "font_size": "14px"}),
+                    rx.cond(st.not_ordered_more != "", rx.el.p(st.not_ordered_more, class_name="ma-muted")),
+                ),
+            ),
+        ),
+        id="view-today",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Orders
+
+
+def orders_view() -> rx.Component:
+    st = OrdersTab
+    statuses = [("all", tr("dash.orders.any_status"))] + [
+        (status, tr(f"order_status.{status}")) for status in ("placed", "sent", "confirmed", "cancelled")
+    ]
+    return rx.el.div(
+        db.tools(
+            db.date_input(st.f_day, st.set_f_day, id="orders-day"),
+            db.select(
+                st.cafes, rx.cond(st.f_cafe == "", "all", st.f_cafe), st.set_f_cafe, first=("all", tr("dash.all_cafes"))
+            ),
+            db.static_select(statuses, rx.cond(st.f_status == "", "all", st.f_status), st.set_f_status),
+            db.text_input(st.f_person, st.set_f_person, placeholder=tr("dash.orders.person"), id="orders-person"),
+        ),
+        db.grid(
+            rx.foreach(
+                st.rows,
+                lambda o: db.card(
+                    db.head(
+                        o.person, o.cafe + " · " + o.date + " · " + o.number, db.state_pill(o.status, o.status_text)
+                    ),
+                    db.lines(o.lines),
+                    rx.cond(o.notes != "", rx.el.p("«" + o.notes + "»", class_name="ma-muted")),
+                    db.actions(
+                        rx.el.b(o.total),
+                        rx.cond(
+                            o.active,
+                            rx.fragment(
+                                db.small(tr("dash.edit"), on_click=st.start_edit(o.id)),
+                                db.small(tr("dash.orders.cancel"), variant="danger", on_click=st.ask_cancel(o.id)),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        db.empty(tr("dash.orders.none"), st.rows.length() == 0),
+        db.pager(
+            st.pages_text,
+            st.page > 0,
+            st.has_next,
+            st.prev_page,
+            st.next_page,
+            tr("dash.total") + ": " + st.total.to_string(),
+        ),
+        rx.cond(
+            st.edit_id != 0,
+            db.sheet(
+                st.edit_title,
+                rx.foreach(st.edit_combo, lambda text: rx.el.p(text, class_name="ma-muted")),
+                rx.foreach(
+                    st.edit_lines,
+                    lambda line: rx.el.div(
+                        rx.el.span(line.name, style={"flex": "1"}),
+                        rx.el.input(
+                            type="number",
+                            min="0",
+                            max="20",
+                            value=line.quantity,
+                            on_change=lambda value: st.set_edit_quantity(line.index, value),
+                            class_name="ma-input",
+                            style={"width": "80px"},
+                        ),
+                        class_name="db-toggle",
+                        style={"margin": "6px 0"},
+                    ),
+                ),
+                rx.cond(
+                    st.edit_choices.length() > 0,
+                    rx.el.div(
+                        db.select(st.edit_choices, st.edit_pick, st.set_edit_pick, id="order-add-pick"),
+                        db.small(tr("dash.orders.add_dish"), on_click=st.add_edit_line, id="order-add-line"),
+                        class_name="db-tools",
+                        style={"margin_top": "10px"},
+                    ),
+                ),
+                db.field(tr("dash.orders.notes"), db.text_input(st.edit_notes, st.set_edit_notes)),
+                rx.el.div(
+                    ui.button(tr("dash.close"), variant="secondary", on_click=st.close_edit),
+                    ui.button(tr("dash.save"), on_click=st.save_edit, id="order-save"),
+                    class_name="db-sheet-actions",
+                ),
+                on_close=st.close_edit,
+                error=D.error,
+            ),
+        ),
+        db.confirm(
+            st.cancel_id != 0,
+            tr("dash.orders.cancel_title"),
+            tr("dash.orders.cancel_text"),
+            yes=tr("dash.orders.cancel"),
+            no=tr("dash.keep"),
+            on_yes=st.confirm_cancel,
+            on_no=st.keep_order,
+        ),
+        id="view-orders",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Users
+
+
+def user_card(u: Any) -> rx.Component:
+    st = UsersTab
+    return db.card(
+        db.head(
+            u.name,
+            u.details,
+            rx.cond(u.active, db.state_pill(u.role, u.role_text), db.state_pill("off", tr("dash.users.inactive"))),
+        ),
+        rx.el.p(tr("dash.users.limit") + ": " + u.limit, class_name="ma-muted"),
+        db.actions(
+            db.small(tr("dash.edit"), on_click=st.open_edit(u.tgid)),
+            rx.cond(
+                u.active,
+                db.small(tr("dash.users.deactivate"), on_click=st.set_active(u.tgid, False)),
+                db.small(tr("dash.users.activate"), on_click=st.set_active(u.tgid, True)),
+            ),
+            db.small(tr("dash.delete"), variant="danger", on_click=st.ask_delete(u.tgid, u.name)),
+        ),
+        class_name="user-card",
+    )
+
+
+def users_view() -> rx.Component:
+    st = UsersTab
+    roles = [("employee", tr("role.employee")), ("manager", tr("role.manager"))]
+    return rx.el.div(
+        db.tools(
+            db.text_input(st.search, st.set_search, placeholder=tr("dash.users.search"), id="users-search"),
+            db.small(tr("dash.users.add"), variant="", on_click=st.open_add, id="users-add"),
+        ),
+        db.grid(rx.foreach(st.rows, user_card)),
+        db.empty(tr("dash.users.none"), st.rows.length() == 0),
+        db.pager(
+            st.pages_text,
+            st.page > 0,
+            st.has_next,
+            st.prev_page,
+            st.next_page,
+            tr("dash.total") + ": " + st.total.to_string(),
+        ),
+        rx.cond(
+            st.form_mode != "",
+            db.sheet(
+                rx.cond(st.form_mode == "add", tr("dash.users.add"), tr("dash.users.edit")),
+                rx.cond(
+                    st.form_mode == "add",
+                    db.field(
+                        tr("dash.users.tgid"),
+                        db.text_input(st.form_tgid, st.set_form_tgid, input_mode="numeric", id="user-tgid"),
+                    ),
+                ),
+                db.field(tr("dash.users.name"), db.text_input(st.form_name, st.set_form_name, id="user-name")),
+                db.field(tr("dash.users.office"), db.text_input(st.form_office, st.set_form_office, id="user-office")),
+                db.field(
+                    tr("dash.users.role"), db.static_select(roles, st.form_role, st.set_form_role, id="user-role")
+                ),
+                db.field(
+                    tr("dash.users.limit"),
+                    db.text_input(
+                        st.form_limit,
+                        st.set_form_limit,
+                        placeholder=tr("dash.users.limit_hint"),
+                        input_mode="decimal",
+                        id="user-limit",
+                    ),
+                ),
+                rx.el.div(
+                    ui.button(tr("dash.close"), variant="secondary", on_click=st.close_form),
+                    ui.button(tr("dash.save"), on_click=st.save_form, id="user-save"),
+                    class_name="db-sheet-actions",
+                ),
+                on_close=st.close_form,
+                error=D.error,
+            ),
+        ),
+        db.confirm(
+            st.delete_tgid != 0,
+            tr("dash.users.delete_title"),
+            tr("dash.users.delete_text") + " " + st.delete_name,
+            yes=tr("dash.delete"),
+            no=tr("dash.keep"),
+            on_yes=st.confirm_delete,
+            on_no=st.keep_user,
+        ),
+        id="view-users",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Access requests
+
+
+def requests_view() -> rx.Component:
+    st = RequestsTab
+    statuses = [("all", tr("dash.requests.all"))] + [
+        (status, tr(f"request_status.{status}")) for status in ("pending", "approved", "rejected")
+    ]
+    return rx.el.div(
+        db.tools(
+            db.static_select(statuses, rx.cond(st.status == "", "all", st.status), st.set_status, id="requests-status")
+        ),
+        db.grid(
+            rx.foreach(
+                st.rows,
+                lambda r: db.card(
+                    db.head(r.name, r.office + " · " + r.contact, db.state_pill(r.status, r.status_text)),
+                    rx.el.p(
+                        tr("dash.requests.created") + ": " + r.created,
+                        rx.cond(r.processed != "", " · " + tr("dash.requests.processed") + ": " + r.processed, ""),
+                        class_name="ma-muted",
+                    ),
+                    db.actions(
+                        rx.cond(
+                            r.status != "approved",
+                            db.small(tr("dash.requests.approve"), variant="", on_click=st.approve(r.id)),
+                        ),
+                        rx.cond(
+                            r.status == "pending",
+                            db.small(tr("dash.requests.reject"), variant="danger", on_click=st.ask_reject(r.id)),
+                        ),
+                    ),
+                    class_name="request-card",
+                ),
+            ),
+        ),
+        db.empty(tr("dash.requests.none"), st.rows.length() == 0),
+        db.confirm(
+            st.reject_id != 0,
+            tr("dash.requests.reject_title"),
+            tr("dash.requests.reject_text"),
+            yes=tr("dash.requests.reject"),
+            no=tr("dash.keep"),
+            on_yes=st.confirm_reject,
+            on_no=st.keep_request,
+        ),
+        id="view-requests",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Cafes
+
+
+def cafes_view() -> rx.Component:
+    st = CafesTab
+    return rx.el.div(
+        db.tools(db.small(tr("dash.cafes.add"), variant="", on_click=st.open_add, id="cafes-add")),
+        rx.cond(
+            st.link_requests.length() > 0,
+            rx.el.div(
+                ui.heading(tr("dash.cafes.link_requests")),
+                db.grid(
+                    rx.foreach(
+                        st.link_requests,
+                        lambda r: db.card(
+                            db.head(r.chat, tr("dash.cafes.for_cafe") + " " + r.cafe + " · " + r.requester),
+                            rx.el.p(r.created, class_name="ma-muted"),
+                            db.actions(
+                                db.small(tr("dash.requests.approve"), variant="", on_click=st.approve_link(r.id)),
+                                db.small(tr("dash.requests.reject"), variant="danger", on_click=st.reject_link(r.id)),
+                            ),
+                        ),
+                    ),
+                ),
+                ui.heading(tr("dash.tab.cafes")),
+            ),
+        ),
+        db.grid(
+            rx.foreach(
+                st.rows,
+                lambda c: db.card(
+                    db.head(
+                        c.name,
+                        c.description,
+                        rx.cond(
+                            c.active,
+                            db.state_pill("on", tr("dash.cafes.active")),
+                            db.state_pill("off", tr("dash.cafes.inactive")),
+                        ),
+                    ),
+                    rx.el.p(c.link_text, class_name="ma-muted"),
+                    rx.el.div(
+                        db.toggle(tr("dash.cafes.active"), c.active, st.set_active(c.id, ~c.active)),
+                        db.toggle(
+                            tr("dash.cafes.notifications"),
+                            c.notifications,
+                            st.set_notifications(c.id, ~c.notifications),
+                        ),
+                        style={"display": "flex", "gap": "18px", "flex_wrap": "wrap", "margin_top": "8px"},
+                    ),
+                    db.actions(
+                        db.small(tr("dash.edit"), on_click=st.open_edit(c.id)),
+                        rx.cond(
+                            c.linked, db.small(tr("dash.cafes.unlink"), variant="danger", on_click=st.ask_unlink(c.id))
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        db.empty(tr("dash.cafes.none"), st.rows.length() == 0),
+        rx.cond(
+            st.form_mode != "",
+            db.sheet(
+                rx.cond(st.form_mode == "add", tr("dash.cafes.add"), tr("dash.cafes.edit")),
+                db.field(tr("dash.cafes.name"), db.text_input(st.form_name, st.set_form_name, id="cafe-name")),
+                db.field(
+                    tr("dash.cafes.description"),
+                    db.text_input(st.form_description, st.set_form_description, id="cafe-description"),
+                ),
+                rx.el.div(
+                    ui.button(tr("dash.close"), variant="secondary", on_click=st.close_form),
+                    ui.button(tr("dash.save"), on_click=st.save_form, id="cafe-save"),
+                    class_name="db-sheet-actions",
+                ),
+                on_close=st.close_form,
+                error=D.error,
+            ),
+        ),
+        db.confirm(
+            st.unlink_id != 0,
+            tr("dash.cafes.unlink_title"),
+            tr("dash.cafes.unlink_text"),
+            yes=tr("dash.cafes.unlink"),
+            no=tr("dash.keep"),
+            on_yes=st.confirm_unlink,
+            on_no=st.keep_link,
+        ),
+        id="view-cafes",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Menu
+
+
+def dish_form() -> rx.Component:
+    st = MenuTab
+    categories = [(c, tr(f"category_one.{c}")) for c in CATEGORIES]
+    return db.sheet(
+        rx.cond(st.dish_mode == "add", tr("dash.menu.add_dish"), tr("dash.menu.edit_dish")),
+        db.field(tr("dash.menu.name"), db.text_input(st.dish_name, st.set_dish_name, id="dish-name")),
+        db.field(
+            tr("dash.menu.description"),
+            db.text_input(st.dish_description, st.set_dish_description, id="dish-description"),
+        ),
+        db.field(
+            tr("dash.menu.category"),
+            db.static_select(categories, st.dish_category, st.set_dish_category, id="dish-category"),
+        ),
+        db.field(
+            tr("dash.menu.price"),
+            db.text_input(
+                st.dish_price,
+                st.set_dish_price,
+                placeholder=tr("dash.menu.price_hint"),
+                input_mode="decimal",
+                id="dish-price",
+            ),
+        ),
+        rx.el.span(tr("dash.menu.tags"), class_name="ma-label"),
+        rx.el.div(
+            *[ui.chip(tr(f"tag.{tag}"), st.dish_tags.contains(tag), on_click=st.toggle_dish_tag(tag)) for tag in TAGS],
+            class_name="ma-opts",
+        ),
+        rx.el.span(tr("dash.menu.options"), class_name="ma-label"),
+        rx.foreach(
+            st.dish_options,
+            lambda option, index: rx.el.div(
+                db.text_input(
+                    option.name,
+                    lambda value: st.set_option_name(index, value),
+                    placeholder=tr("dash.menu.option_name"),
+                    class_name="ma-input option-name",
+                ),
+                db.text_input(
+                    option.choices,
+                    lambda value: st.set_option_values(index, value),
+                    placeholder=tr("dash.menu.option_values"),
+                    class_name="ma-input option-values",
+                ),
+                ui.chip(
+                    tr("dash.menu.required"),
+                    option.required,
+                    on_click=st.set_option_required(index, ~option.required),
+                ),
+                db.small("✕", variant="danger", on_click=st.remove_option(index), aria_label="remove option"),
+                class_name="db-opt",
+            ),
+        ),
+        db.small(tr("dash.menu.add_option"), on_click=st.add_option, id="dish-add-option"),
+        db.field(tr("dash.menu.sort"), db.text_input(st.dish_sort, st.set_dish_sort, input_mode="numeric")),
+        rx.el.div(
+            ui.button(tr("dash.close"), variant="secondary", on_click=st.close_dish),
+            ui.button(tr("dash.save"), on_click=st.save_dish, id="dish-save"),
+            class_name="db-sheet-actions",
+        ),
+        on_close=st.close_dish,
+        error=D.error,
+    )
+
+
+def combo_form() -> rx.Component:
+    st = MenuTab
+    return db.sheet(
+        rx.cond(st.combo_mode == "add", tr("dash.menu.add_combo"), tr("dash.menu.edit_combo")),
+        db.field(tr("dash.menu.name"), db.text_input(st.combo_name, st.set_combo_name, id="combo-name")),
+        db.field(
+            tr("dash.menu.price"),
+            db.text_input(st.combo_price, st.set_combo_price, input_mode="decimal", id="combo-price"),
+        ),
+        rx.el.span(tr("dash.menu.combo_categories"), class_name="ma-label"),
+        rx.el.div(
+            *[
+                ui.chip(tr(f"category_one.{c}"), st.combo_categories.contains(c), on_click=st.toggle_combo_category(c))
+                for c in COMBO_CATEGORIES
+            ],
+            class_name="ma-opts",
+        ),
+        rx.el.div(
+            ui.button(tr("dash.close"), variant="secondary", on_click=st.close_combo),
+            ui.button(tr("dash.save"), on_click=st.save_combo, id="combo-save"),
+            class_name="db-sheet-actions",
+        ),
+        on_close=st.close_combo,
+        error=D.error,
+    )
+
+
+def menu_view() -> rx.Component:
+    st = MenuTab
+    return rx.el.div(
+        db.tools(
+            db.select(st.cafes, st.cafe_id, st.select_cafe, id="menu-cafe"),
+            db.small(tr("dash.menu.add_dish"), variant="", on_click=st.open_add_dish, id="menu-add-dish"),
+            db.small(tr("dash.menu.add_combo"), on_click=st.open_add_combo, id="menu-add-combo"),
+        ),
+        rx.cond(
+            st.combos.length() > 0,
+            rx.el.div(
+                ui.heading(tr("dash.menu.combos")),
+                db.grid(
+                    rx.foreach(
+                        st.combos,
+                        lambda c: db.card(
+                            db.head(
+                                c.name,
+                                c.parts,
+                                rx.cond(
+                                    c.available,
+                                    db.state_pill("on", c.price),
+                                    db.state_pill("off", tr("dash.menu.disabled")),
+                                ),
+                            ),
+                            db.actions(
+                                db.small(tr("dash.edit"), on_click=st.open_edit_combo(c.id)),
+                                rx.cond(
+                                    c.available,
+                                    db.small(tr("dash.menu.disable"), on_click=st.set_combo_available(c.id, False)),
+                                    db.small(tr("dash.menu.enable"), on_click=st.set_combo_available(c.id, True)),
+                                ),
+                                db.small(
+                                    tr("dash.delete"),
+                                    variant="danger",
+                                    on_click=st.ask_delete("combo:" + c.id.to_string(), c.name),
+                                ),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        ui.heading(tr("dash.menu.dishes")),
+        db.grid(
+            rx.foreach(
+                st.dishes,
+                lambda d: db.card(
+                    db.head(
+                        d.name,
+                        d.category + " · " + d.price,
+                        rx.cond(d.available, rx.fragment(), db.state_pill("off", tr("dash.menu.disabled"))),
+                    ),
+                    rx.cond(d.description != "", rx.el.p(d.description, class_name="ma-muted")),
+                    rx.cond(
+                        d.tags.length() > 0,
+                        rx.el.div(rx.foreach(d.tags, ui.badge), class_name="ma-badges"),
+                    ),
+                    rx.cond(d.options.length() > 0, db.lines(d.options)),
+                    db.actions(
+                        db.small(tr("dash.edit"), on_click=st.open_edit_dish(d.id)),
+                        rx.cond(
+                            d.available,
+                            db.small(tr("dash.menu.disable"), on_click=st.set_dish_available(d.id, False)),
+                            db.small(tr("dash.menu.enable"), on_click=st.set_dish_available(d.id, True)),
+                        ),
+                        db.small(
+                            tr("dash.delete"),
+                            variant="danger",
+                            on_click=st.ask_delete("dish:" + d.id.to_string(), d.name),
+                        ),
+                    ),
+                    class_name="dish-card",
+                ),
+            ),
+        ),
+        db.empty(tr("dash.menu.none"), st.dishes.length() == 0),
+        rx.cond(st.dish_mode != "", dish_form()),
+        rx.cond(st.combo_mode != "", combo_form()),
+        db.confirm(
+            st.delete_ref != "",
+            tr("dash.menu.delete_title"),
+            tr("dash.menu.delete_text") + " " + st.delete_name,
+            yes=tr("dash.delete"),
+            no=tr("dash.keep"),
+            on_yes=st.confirm_delete,
+            on_no=st.keep_item,
+        ),
+        id="view-menu",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Schedule
+
+
+def schedule_view() -> rx.Component:
+    st = ScheduleTab
+    return rx.el.div(
+        db.tools(db.select(st.cafes, st.cafe_id, st.select_cafe, id="schedule-cafe")),
+        rx.el.p(tr("dash.schedule.hint"), class_name="ma-muted", style={"margin": "0 4px 10px"}),
+        rx.el.div(
+            rx.el.div(
+                rx.el.span(tr("dash.schedule.day"), class_name="db-sched-h"),
+                rx.el.span(tr("dash.schedule.cutoff"), class_name="db-sched-h"),
+                rx.el.span(tr("dash.schedule.days_before"), class_name="db-sched-h"),
+                rx.el.span(tr("dash.schedule.enabled"), class_name="db-sched-h"),
+                rx.foreach(
+                    st.rows,
+                    lambda row, index: rx.fragment(
+                        rx.el.span(
+                            rx.el.span(row.label, class_name="db-wd-full"),
+                            rx.el.span(row.short, class_name="db-wd-short"),
+                            style={"font_weight": "500"},
+                        ),
+                        rx.el.input(
+                            type="time",
+                            value=row.time,
+                            on_change=lambda value: st.set_time(index, value),
+                            class_name="ma-input sched-time",
+                        ),
+                        rx.el.input(
+                            type="number",
+                            min="0",
+                            max="6",
+                            value=row.days,
+                            on_change=lambda value: st.set_days(index, value),
+                            class_name="ma-input sched-days",
+                        ),
+                        rx.el.span(
+                            ui.switch(row.enabled, on_click=st.set_enabled(index, ~row.enabled), aria_label=row.label),
+                            class_name="sched-enabled",
+                        ),
+                    ),
+                ),
+                class_name="db-sched",
+            ),
+            class_name="ma-section",
+        ),
+        rx.el.div(
+            ui.button(tr("dash.save"), on_click=st.save, id="schedule-save"),
+            style={"margin_top": "12px", "max_width": "320px"},
+        ),
+        db.empty(tr("dash.cafes.none"), st.cafes.length() == 0),
+        id="view-schedule",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Reports
+
+
+def reports_view() -> rx.Component:
+    st = ReportsTab
+    return rx.el.div(
+        rx.el.div(
+            ui.chip(tr("dash.reports.by_day"), st.mode == "day", on_click=st.set_mode("day"), id="reports-mode-day"),
+            ui.chip(
+                tr("dash.reports.by_range"), st.mode == "range", on_click=st.set_mode("range"), id="reports-mode-range"
+            ),
+            class_name="ma-chips",
+            style={"padding": "0 0 8px"},
+        ),
+        rx.cond(
+            st.mode == "day",
+            db.tools(
+                db.select(st.cafes, st.cafe_id, st.set_cafe, id="reports-cafe"),
+                db.date_input(st.day, st.set_day, id="reports-day"),
+            ),
+            db.tools(
+                db.select(
+                    st.cafes,
+                    rx.cond(st.cafe_id == "", "all", st.cafe_id),
+                    st.set_cafe,
+                    first=("all", tr("dash.all_cafes")),
+                ),
+                db.date_input(st.range_start, st.set_range_start, id="reports-start"),
+                db.date_input(st.range_end, st.set_range_end, id="reports-end"),
+            ),
+        ),
+        rx.cond(
+            st.shown,
+            rx.el.div(
+                db.card(
+                    db.head(st.title, st.totals),
+                    db.actions(
+                        db.small("CSV", variant="", on_click=st.download("csv"), id="download-csv"),
+                        db.small("XLSX", on_click=st.download("xlsx"), id="download-xlsx"),
+                    ),
+                ),
+                db.grid(
+                    rx.el.div(
+                        ui.heading(rx.cond(st.mode == "day", tr("dash.reports.dishes"), tr("dash.reports.employees"))),
+                        rx.el.div(
+                            rx.foreach(
+                                st.section_a,
+                                lambda r: rx.el.div(
+                                    rx.el.span(rx.el.b(r.name), " ", rx.el.span(r.detail, class_name="ma-muted")),
+                                    rx.el.span(r.amount),
+                                    class_name="db-row",
+                                ),
+                            ),
+                            rx.cond(
+                                st.section_a.length() == 0,
+                                rx.el.div(tr("dash.reports.empty"), class_name="db-row ma-muted"),
+                            ),
+                            class_name="ma-section",
+                        ),
+                    ),
+                    rx.el.div(
+                        ui.heading(rx.cond(st.mode == "day", tr("dash.reports.people"), tr("dash.reports.cafes"))),
+                        rx.el.div(
+                            rx.foreach(
+                                st.section_b,
+                                lambda r: rx.el.div(
+                                    rx.el.span(
+                                        rx.el.b(r.name), rx.el.br(), rx.el.span(r.detail, class_name="ma-muted")
+                                    ),
+                                    rx.el.span(r.amount),
+                                    class_name="db-row",
+                                ),
+                            ),
+                            rx.cond(
+                                st.section_b.length() == 0,
+                                rx.el.div(tr("dash.reports.empty"), class_name="db-row ma-muted"),
+                            ),
+                            class_name="ma-section",
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        id="view-reports",
+    )
+
+
+# ------------------------------------------------------------------------------------------ Audit
+
+
+def audit_view() -> rx.Component:
+    st = AuditTab
+    return rx.el.div(
+        db.tools(db.text_input(st.search, st.set_search, placeholder=tr("dash.audit.search"), id="audit-search")),
+        rx.el.div(
+            rx.foreach(
+                st.rows,
+                lambda a: rx.el.div(
+                    db.head(a.action + " · " + a.entity, a.at + " · " + a.actor),
+                    rx.cond(
+                        a.details != "",
+                        rx.el.p(
+                            a.details, class_name="ma-muted", style={"margin": "4px 0 0", "overflow_wrap": "anywhere"}
+                        ),
+                    ),
+                    class_name="db-card",
+                ),
+            ),
+            class_name="ma-section",
+        ),
+        db.empty(tr("dash.audit.none"), AuditTab.rows.length() == 0),
+        db.pager(
+            st.pages_text,
+            st.page > 0,
+            st.has_next,
+            st.prev_page,
+            st.next_page,
+            tr("dash.total") + ": " + st.total.to_string(),
+        ),
+        id="view-audit",
+    )
+
+
+# ------------------------------------------------------------------------------------------ pages
+
+
+def app_screen() -> rx.Component:
+    return rx.el.div(
+        rx.el.header(
+            rx.el.div(
+                rx.el.h1(tr("dash.title")),
+                rx.el.div(
+                    rx.el.span(D.manager_name, class_name="ma-muted", id="dash-manager"),
+                    rx.el.button(tr("dash.sign_out"), type="button", class_name="ma-link", on_click=D.sign_out),
+                    class_name="db-who",
+                ),
+                class_name="db-title",
+            ),
+            nav(),
+            class_name="db-top",
+        ),
+        messages(),
+        rx.el.main(
+            rx.match(
+                D.tab,
+                ("today", today_view()),
+                ("orders", orders_view()),
+                ("users", users_view()),
+                ("requests", requests_view()),
+                ("cafes", cafes_view()),
+                ("menu", menu_view()),
+                ("schedule", schedule_view()),
+                ("reports", reports_view()),
+                ("audit", audit_view()),
+                rx.fragment(),
+            ),
+            class_name="db-body",
+        ),
+    )
+
+
+def _screen() -> rx.Component:
+    return rx.el.div(
+        rx.match(
+            D.screen,
+            ("app", app_screen()),
+            ("outside", outside_screen()),
+            ("denied", denied_screen()),
+            ("link_invalid", link_invalid_screen()),
+            loading_screen(),
+        ),
+        class_name="db-root",
+        id="dashboard",
+        data_screen=D.screen,
+        data_tab=D.tab,
+    )
+
+
+def dashboard() -> rx.Component:
+    return _screen()
+
+
+def dashboard_login() -> rx.Component:
+    return _screen()

@@ -1,0 +1,1795 @@
+"""Per-client state of the manager dashboard (SPEC §6). Thin: it holds what the screen shows and calls the domain.
+
+Trust: the manager's Telegram id lives in a backend-only var (`_tgid`, never sent to nor settable by the
+browser). It is set only by a validated `initData` (inside Telegram) or by redeeming a one-time sign-in link
+(desktop). Every event that reads or changes data runs `Dashboard._act`, which opens one transaction and first
+re-checks on the server that `_tgid` is an active manager; a refusal signs the client out (screen "denied").
+Form setters only change the form's own text and touch no data.
+
+The tree is shallow: the `Dashboard` root (sign-in, language, tab) and one small substate per tab.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import reflex as rx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from lunch_app import db
+from lunch_app.clock import get_clock
+from lunch_app.domain import access, catalogue, digest, links, manager_views, orders, reports, schedule
+from lunch_app.domain.dashboard_links import redeem_dashboard_token
+from lunch_app.domain.errors import DomainError, Forbidden
+from lunch_app.domain.exports import (
+    day_report_csv,
+    day_report_filename,
+    day_report_xlsx,
+    range_report_csv,
+    range_report_filename,
+    range_report_xlsx,
+)
+from lunch_app.domain.users import get_user, require_manager
+from lunch_app.i18n import CATALOG, format_money, normalize_language, t
+from lunch_app.models import Category, OrderStatus, RequestStatus, Tag
+from lunch_app.settings import get_settings
+from lunch_app.telegram_auth import InitDataInvalid, validate_init_data_now
+
+log = logging.getLogger(__name__)
+
+TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "reports", "audit")
+PAGE_SIZE = 25
+_UI_PREFIXES = (
+    "dash.",
+    "category.",
+    "category_one.",
+    "tag.",
+    "weekday.",
+    "order_status.",
+    "role.",
+    "request_status.",
+    "day.",
+)
+UI_STRINGS: dict[str, dict[str, str]] = {
+    lang: {key: value for key, value in CATALOG[lang].items() if key.startswith(_UI_PREFIXES)} for lang in CATALOG
+}
+READ_TELEGRAM_JS = (
+    "(function(){var w=window.Telegram&&window.Telegram.WebApp;"
+    "if(w){try{w.ready();w.expand();}catch(e){}}"
+    "return {initData:(w&&w.initData)||'',lang:(navigator.language||'ru')};})()"
+)
+CATEGORIES = [c.value for c in Category]
+COMBO_CATEGORIES = [c.value for c in catalogue.COMBO_CATEGORIES]
+TAGS = [tag.value for tag in Tag]
+
+Work = Callable[[AsyncSession, int], Awaitable[None]]
+
+
+class _NotManager(Exception):
+    """The session's user is not (or no longer) an active manager."""
+
+
+def _int(value: object) -> Any:
+    """A form's numeric text as int; anything else is passed on unchanged for the domain to refuse."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+def _date_text(day: date, lang: str) -> str:
+    return f"{t(f'weekday_short.{day.weekday()}', lang)} {day.strftime('%d.%m.%Y')}"
+
+
+def _local(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(get_settings().tz).strftime("%d.%m.%Y %H:%M")
+
+
+def _options_text(options: dict[str, Any]) -> str:
+    return ", ".join(f"{key}: {value}" for key, value in options.items())
+
+
+def _line_text(line: dict[str, Any]) -> str:
+    text = f"{line.get('name', '')} × {line.get('quantity', 1)}"
+    options = line.get("options") or {}
+    return f"{text} ({_options_text(options)})" if options else text
+
+
+# ------------------------------------------------------------------------------------------ root state
+
+
+class Dashboard(rx.State):
+    """Sign-in, language, current tab and the shared message line."""
+
+    screen: str = "loading"  # loading | outside | denied | link_invalid | app
+    lang: str = "ru"
+    tr: dict[str, str] = UI_STRINGS["ru"]
+    tab: str = "today"
+    manager_name: str = ""
+    bot_username: str = ""
+    error: str = ""
+    notice: str = ""
+
+    _tgid: int = 0
+
+    # -------------------------------------------------------------------------------- helpers
+
+    def _t(self, key: str, **params: Any) -> str:
+        return t(key, self.lang, **params)
+
+    def _set_language(self, lang: str | None) -> None:
+        self.lang = normalize_language(lang)
+        self.tr = UI_STRINGS[self.lang]
+
+    def _deny(self) -> None:
+        self._tgid = 0
+        self.screen = "denied"
+        self.manager_name = ""
+
+    async def _act(self, work: Work, *, done: str = "") -> bool:
+        """Run `work(session, actor_tgid)` in one transaction after re-checking the manager on the server.
+
+        A domain refusal becomes the translated `error` (nothing was changed); a non-manager is signed out.
+        """
+        self.error = ""
+        self.notice = ""
+        try:
+            async with db.session_scope() as session:
+                try:
+                    await require_manager(session, self._tgid)
+                except Forbidden:
+                    raise _NotManager from None
+                await work(session, self._tgid)
+        except _NotManager:
+            self._deny()
+            return False
+        except DomainError as exc:
+            self.error = exc.message(self.lang)
+            return False
+        if done:
+            self.notice = self._t(done)
+        return True
+
+    # -------------------------------------------------------------------------------- sign-in
+
+    @rx.event
+    async def start(self) -> Any:
+        """on_load of /manager: a client signed in by a link keeps its session; otherwise read initData."""
+        self.bot_username = get_settings().telegram_bot_username
+        if self._tgid:
+            if await self._enter(self._tgid):
+                return Dashboard.open_tab(self.tab)  # type: ignore[operator]
+            return None
+        return rx.call_script(READ_TELEGRAM_JS, callback=Dashboard.signed)
+
+    @rx.event
+    async def signed(self, data: dict[str, Any]) -> Any:
+        init_data = data.get("initData") if isinstance(data, dict) else None
+        browser_lang = data.get("lang") if isinstance(data, dict) else None
+        self._tgid = 0
+        self._set_language(browser_lang if isinstance(browser_lang, str) else "ru")
+        if not isinstance(init_data, str) or not init_data:
+            self.screen = "outside"
+            return None
+        try:
+            signed = validate_init_data_now(init_data)
+        except InitDataInvalid as exc:
+            log.info("dashboard sign-in refused: %s", exc.reason)
+            self._deny()
+            return None
+        if await self._enter(signed.user.id):
+            return Dashboard.open_tab(self.tab)  # type: ignore[operator]
+        return None
+
+    @rx.event
+    async def redeem(self) -> Any:
+        """on_load of /manager/login?token=…: the bot's one-time link (single use, short-lived)."""
+        self.bot_username = get_settings().telegram_bot_username
+        return await self._redeem(self.router.url.query_parameters.get("token", ""))
+
+    async def _redeem(self, token: object) -> Any:
+        self._tgid = 0
+        try:
+            async with db.session_scope() as session:
+                user = await redeem_dashboard_token(session, token)
+                tgid = user.tgid
+        except DomainError as exc:
+            log.info("dashboard link refused: %s", exc.key)
+            self.screen = "link_invalid"
+            return None
+        if await self._enter(tgid):
+            return rx.redirect("/manager", replace=True)
+        return None
+
+    async def _enter(self, tgid: int) -> bool:
+        async with db.session_scope() as session:
+            try:
+                user = await require_manager(session, tgid)
+            except Forbidden:
+                self._deny()
+                return False
+            self._tgid = user.tgid
+            self.manager_name = user.name
+            self._set_language(user.language)
+        self.screen = "app"
+        return True
+
+    @rx.event
+    def sign_out(self) -> None:
+        self._tgid = 0
+        self.manager_name = ""
+        self.screen = "outside"
+
+    @rx.event
+    def open_tab(self, tab: str) -> Any:
+        if tab not in TABS:
+            return None
+        self.tab = tab
+        self.error = ""
+        self.notice = ""
+        loaders = {
+            "today": TodayTab.load,
+            "orders": OrdersTab.load,
+            "users": UsersTab.load,
+            "requests": RequestsTab.load,
+            "cafes": CafesTab.load,
+            "menu": MenuTab.load,
+            "schedule": ScheduleTab.load,
+            "reports": ReportsTab.load,
+            "audit": AuditTab.load,
+        }
+        return loaders[tab]
+
+    @rx.event
+    def dismiss(self) -> None:
+        self.error = ""
+        self.notice = ""
+
+
+@dataclasses.dataclass
+class Choice:
+    value: str = ""
+    label: str = ""
+
+
+async def _cafe_choices(session: AsyncSession) -> list[Choice]:
+    return [Choice(value=str(cafe.id), label=cafe.name) for cafe in await catalogue.list_cafes(session)]
+
+
+# ------------------------------------------------------------------------------------------ Today
+
+
+@dataclasses.dataclass
+class PersonLine:
+    name: str = ""
+    office: str = ""
+    text: str = ""
+    total: str = ""
+
+
+@dataclasses.dataclass
+class TodayCafe:
+    cafe_id: int = 0
+    name: str = ""
+    state: str = ""
+    state_text: str = ""
+    cutoff: str = ""
+    orders: str = ""
+    total: str = ""
+    dishes: list[str] = dataclasses.field(default_factory=list)
+    people: list[PersonLine] = dataclasses.field(default_factory=list)
+    can_resend: bool = False
+    problem: str = ""
+
+
+class TodayTab(Dashboard):
+    day: str = ""
+    cafes: list[TodayCafe] = []
+    summary: str = ""
+    not_ordered: list[str] = []
+    not_ordered_more: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        if not self.day:
+            self.day = get_clock().today().isoformat()
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            summary = await manager_views.today_summary(session, actor_tgid=actor, day=self.day)
+            cards = []
+            for cafe in summary.cafes:
+                report = cafe.report
+                problem = ""
+                if cafe.state == "failed":
+                    problem = t("dash.today.failed", lang, error=cafe.dispatch_error or "")
+                elif cafe.state == "confirmed" and cafe.confirmed_by_name:
+                    problem = t("dash.today.confirmed_by", lang, name=cafe.confirmed_by_name)
+                cards.append(
+                    TodayCafe(
+                        cafe_id=cafe.cafe_id,
+                        name=cafe.cafe_name,
+                        state=cafe.state,
+                        state_text=t(f"dash.state.{cafe.state}", lang),
+                        cutoff=_local(cafe.cutoff_at) if cafe.cutoff_at else t("dash.today.no_cutoff", lang),
+                        orders=str(report.orders_count),
+                        total=format_money(report.total, lang),
+                        dishes=[f"{d.name} × {d.quantity}" for d in report.dishes]
+                        + [f"{c.name} × {c.count}" for c in report.combos],
+                        people=[
+                            PersonLine(
+                                name=p.user_name,
+                                office=p.office,
+                                text="; ".join(
+                                    ([p.combo_name] if p.combo_name else [])
+                                    + [f"{line.name}" for line in p.combo_dishes]
+                                    + [
+                                        f"{line.name} × {line.quantity}"
+                                        + (f" ({_options_text(line.options)})" if line.options else "")
+                                        for line in p.items
+                                    ]
+                                    + ([f"«{p.notes}»"] if p.notes else [])
+                                ),
+                                total=format_money(p.total, lang),
+                            )
+                            for p in report.people
+                        ],
+                        can_resend=cafe.can_resend,
+                        problem=problem,
+                    )
+                )
+            self.cafes = cards
+            self.summary = t("dash.today.summary", lang, ordered=summary.ordered_users, active=summary.active_users)
+            self.not_ordered = [f"{p.name} ({p.office})" if p.office else p.name for p in summary.not_ordered]
+            more = summary.not_ordered_total - len(summary.not_ordered)
+            self.not_ordered_more = t("dash.today.more", lang, count=more) if more > 0 else ""
+
+        await self._act(work)
+
+    @rx.event
+    async def set_day(self, value: str) -> None:
+        self.day = str(value)[:10]
+        await self._load()
+
+    @rx.event
+    async def shift_day(self, days: int) -> None:
+        try:
+            current = date.fromisoformat(self.day)
+        except ValueError:
+            current = get_clock().today()
+        step = days if isinstance(days, int) and -7 <= days <= 7 else 0
+        self.day = (current + timedelta(days=step)).isoformat()
+        await self._load()
+
+    @rx.event
+    async def resend(self, cafe_id: int) -> None:
+        day = self.day
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await digest.resend_failed_digest(session, actor_tgid=actor, cafe_id=cafe_id, day=day)
+
+        if await self._act(work, done="dash.today.resent"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+
+# ------------------------------------------------------------------------------------------ Orders
+
+
+@dataclasses.dataclass
+class OrderCard:
+    id: int = 0
+    number: str = ""
+    person: str = ""
+    cafe: str = ""
+    date: str = ""
+    status: str = ""
+    status_text: str = ""
+    lines: list[str] = dataclasses.field(default_factory=list)
+    notes: str = ""
+    total: str = ""
+    active: bool = False
+
+
+@dataclasses.dataclass
+class EditLine:
+    index: int = 0
+    name: str = ""
+    quantity: str = "1"
+    menu_item_id: int = 0
+    options: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+class OrdersTab(Dashboard):
+    f_day: str = ""
+    f_cafe: str = ""
+    f_person: str = ""
+    f_status: str = ""
+    page: int = 0
+    total: int = 0
+    rows: list[OrderCard] = []
+    cafes: list[Choice] = []
+    # the edit dialog
+    edit_id: int = 0
+    edit_title: str = ""
+    edit_combo: list[str] = []
+    edit_lines: list[EditLine] = []
+    edit_notes: str = ""
+    edit_choices: list[Choice] = []  # dishes that can be added: priced, available, no required option
+    edit_pick: str = ""
+    cancel_id: int = 0
+
+    @rx.var
+    def pages_text(self) -> str:
+        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        return f"{self.page + 1} / {pages}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total
+
+    @rx.event
+    async def load(self) -> None:
+        if not self.f_day:
+            self.f_day = get_clock().today().isoformat()
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            page = await manager_views.list_orders(
+                session,
+                actor_tgid=actor,
+                day=self.f_day or None,
+                cafe_id=_int(self.f_cafe) if self.f_cafe else None,
+                person=self.f_person or None,
+                status=self.f_status or None,
+                offset=self.page * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
+            self.total = page.total
+            self.rows = [
+                OrderCard(
+                    id=row.id,
+                    number=f"#{row.id}",
+                    person=f"{row.user_name} · {row.office}" if row.office else row.user_name,
+                    cafe=row.cafe_name,
+                    date=_date_text(row.order_date, lang),
+                    status=row.status.value,
+                    status_text=t(f"order_status.{row.status.value}", lang),
+                    lines=([row.combo_name] if row.combo_name else []) + [_line_text(line) for line in row.lines],
+                    notes=row.notes,
+                    total=format_money(row.total, lang),
+                    active=row.status != OrderStatus.cancelled,
+                )
+                for row in page.items
+            ]
+            self.cafes = await _cafe_choices(session)
+
+        await self._act(work)
+
+    async def _filter(self) -> None:
+        self.page = 0
+        await self._load()
+
+    @rx.event
+    async def set_f_day(self, value: str) -> None:
+        self.f_day = str(value)[:10]
+        await self._filter()
+
+    @rx.event
+    async def set_f_cafe(self, value: str) -> None:
+        self.f_cafe = "" if value == "all" else str(value)[:12]
+        await self._filter()
+
+    @rx.event
+    async def set_f_person(self, value: str) -> None:
+        self.f_person = str(value)[:100]
+        await self._filter()
+
+    @rx.event
+    async def set_f_status(self, value: str) -> None:
+        self.f_status = "" if value == "all" else str(value)[:16]
+        await self._filter()
+
+    @rx.event
+    async def next_page(self) -> None:
+        if self.has_next:
+            self.page += 1
+            await self._load()
+
+    @rx.event
+    async def prev_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            await self._load()
+
+    @rx.event
+    async def start_edit(self, order_id: int) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            row = await manager_views.get_order_row(session, actor_tgid=actor, order_id=order_id)
+            self.edit_id = row.id
+            self.edit_title = t("dash.orders.edit_title", lang, number=row.id, name=row.user_name)
+            combo = [line for line in row.lines if line.get("kind") == "combo_dish"]
+            self.edit_combo = (
+                [f"{row.combo_name}: " + ", ".join(_line_text(line) for line in combo)] if row.combo_name else []
+            )
+            items = [line for line in row.lines if line.get("kind") != "combo_dish"]
+            self.edit_lines = [
+                EditLine(
+                    index=index,
+                    name=str(line.get("name", ""))
+                    + (f" ({_options_text(line.get('options') or {})})" if line.get("options") else ""),
+                    quantity=str(line.get("quantity", 1)),
+                    menu_item_id=int(line.get("menu_item_id") or 0),
+                    options={str(k): str(v) for k, v in (line.get("options") or {}).items()},
+                )
+                for index, line in enumerate(items)
+            ]
+            self.edit_notes = row.notes
+            menu = await catalogue.get_menu(session, row.cafe_id, available_only=True)
+            self.edit_choices = [
+                Choice(value=str(item.id), label=f"{item.name} · {format_money(item.price, lang)}")
+                for section in menu.sections
+                for item in section.items
+                if item.price is not None and not any(option.is_required for option in item.options)
+            ]
+            self.edit_pick = self.edit_choices[0].value if self.edit_choices else ""
+
+        await self._act(work)
+
+    @rx.event
+    def set_edit_quantity(self, index: int, value: str) -> None:
+        lines = list(self.edit_lines)
+        if isinstance(index, int) and 0 <= index < len(lines):
+            lines[index] = dataclasses.replace(lines[index], quantity=str(value)[:4])
+            self.edit_lines = lines
+
+    @rx.event
+    def set_edit_pick(self, value: str) -> None:
+        self.edit_pick = str(value)[:12]
+
+    @rx.event
+    def add_edit_line(self) -> None:
+        """Adds the picked dish (from the list loaded with the order) as a new line of one portion."""
+        choice = next((c for c in self.edit_choices if c.value == self.edit_pick), None)
+        if choice is None or len(self.edit_lines) >= 30:
+            return
+        name = choice.label.rsplit(" · ", 1)[0]
+        self.edit_lines = [
+            *self.edit_lines,
+            EditLine(index=len(self.edit_lines), name=name, quantity="1", menu_item_id=int(choice.value)),
+        ]
+
+    @rx.event
+    def set_edit_notes(self, value: str) -> None:
+        self.edit_notes = str(value)[:500]
+
+    @rx.event
+    def close_edit(self) -> None:
+        self.edit_id = 0
+        self.error = ""
+
+    @rx.event
+    async def save_edit(self) -> None:
+        order_id = self.edit_id
+        items = [(line.menu_item_id, _int(line.quantity), dict(line.options)) for line in self.edit_lines]
+        notes = self.edit_notes
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            row = await manager_views.get_order_row(session, actor_tgid=actor, order_id=order_id)
+            draft = manager_views.edited_draft(row, items=items, notes=notes)
+            await orders.update_order(session, actor_tgid=actor, order_id=order_id, draft=draft)
+
+        if await self._act(work, done="dash.orders.saved"):
+            self.edit_id = 0
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+    @rx.event
+    def ask_cancel(self, order_id: int) -> None:
+        self.cancel_id = order_id if isinstance(order_id, int) else 0
+
+    @rx.event
+    def keep_order(self) -> None:
+        self.cancel_id = 0
+
+    @rx.event
+    async def confirm_cancel(self) -> None:
+        order_id = self.cancel_id
+        self.cancel_id = 0
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await orders.cancel_order(session, actor_tgid=actor, order_id=order_id)
+
+        if await self._act(work, done="dash.orders.cancelled"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+
+# ------------------------------------------------------------------------------------------ Users
+
+
+@dataclasses.dataclass
+class UserCard:
+    tgid: int = 0
+    name: str = ""
+    office: str = ""
+    username: str = ""
+    details: str = ""  # office · @username · id
+    role: str = ""
+    role_text: str = ""
+    active: bool = True
+    limit: str = ""
+
+
+class UsersTab(Dashboard):
+    search: str = ""
+    page: int = 0
+    total: int = 0
+    rows: list[UserCard] = []
+    form_mode: str = ""  # "" | add | edit
+    form_tgid: str = ""
+    form_name: str = ""
+    form_office: str = ""
+    form_role: str = "employee"
+    form_limit: str = ""
+    delete_tgid: int = 0
+    delete_name: str = ""
+
+    @rx.var
+    def pages_text(self) -> str:
+        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        return f"{self.page + 1} / {pages}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            page = await access.list_users(
+                session, search=self.search or None, offset=self.page * PAGE_SIZE, limit=PAGE_SIZE
+            )
+            self.total = page.total
+            self.rows = [
+                UserCard(
+                    tgid=user.tgid,
+                    name=user.name,
+                    office=user.office,
+                    username=f"@{user.username}" if user.username else "",
+                    details=" · ".join(
+                        part
+                        for part in (user.office, f"@{user.username}" if user.username else "", f"id {user.tgid}")
+                        if part
+                    ),
+                    role=user.role.value,
+                    role_text=t(f"role.{user.role.value}", lang),
+                    active=user.is_active,
+                    limit=format_money(user.weekly_limit, lang)
+                    if user.weekly_limit is not None
+                    else t("dash.users.no_limit", lang),
+                )
+                for user in page.items
+            ]
+
+        await self._act(work)
+
+    @rx.event
+    async def set_search(self, value: str) -> None:
+        self.search = str(value)[:100]
+        self.page = 0
+        await self._load()
+
+    @rx.event
+    async def next_page(self) -> None:
+        if self.has_next:
+            self.page += 1
+            await self._load()
+
+    @rx.event
+    async def prev_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            await self._load()
+
+    @rx.event
+    def open_add(self) -> None:
+        self.form_mode = "add"
+        self.form_tgid = ""
+        self.form_name = ""
+        self.form_office = ""
+        self.form_role = "employee"
+        self.form_limit = ""
+        self.error = ""
+
+    @rx.event
+    async def open_edit(self, tgid: int) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            user = await get_user(session, tgid)
+            self.form_mode = "edit"
+            self.form_tgid = str(user.tgid)
+            self.form_name = user.name
+            self.form_office = user.office
+            self.form_role = user.role.value
+            self.form_limit = "" if user.weekly_limit is None else str(user.weekly_limit)
+
+        await self._act(work)
+
+    @rx.event
+    def close_form(self) -> None:
+        self.form_mode = ""
+        self.error = ""
+
+    @rx.event
+    def set_form_tgid(self, value: str) -> None:
+        self.form_tgid = str(value)[:20]
+
+    @rx.event
+    def set_form_name(self, value: str) -> None:
+        self.form_name = str(value)[:200]
+
+    @rx.event
+    def set_form_office(self, value: str) -> None:
+        self.form_office = str(value)[:200]
+
+    @rx.event
+    def set_form_role(self, value: str) -> None:
+        self.form_role = str(value)[:16]
+
+    @rx.event
+    def set_form_limit(self, value: str) -> None:
+        self.form_limit = str(value)[:20]
+
+    @rx.event
+    async def save_form(self) -> None:
+        mode = self.form_mode
+        data = {
+            "name": self.form_name,
+            "office": self.form_office,
+            "role": self.form_role,
+            "weekly_limit": self.form_limit.strip().replace(",", "."),
+        }
+        tgid = _int(self.form_tgid)
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            if mode == "add":
+                await access.add_user(session, actor_tgid=actor, data={"tgid": tgid, **data})
+            else:
+                await access.update_user(session, actor_tgid=actor, tgid=tgid, data=data)
+
+        if await self._act(work, done="dash.saved"):
+            self.form_mode = ""
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+    @rx.event
+    async def set_active(self, tgid: int, active: bool) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            await access.set_user_active(session, actor_tgid=actor, tgid=tgid, active=active)
+
+        if await self._act(work, done="dash.saved"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+    @rx.event
+    def ask_delete(self, tgid: int, name: str) -> None:
+        self.delete_tgid = tgid if isinstance(tgid, int) else 0
+        self.delete_name = str(name)[:100]
+
+    @rx.event
+    def keep_user(self) -> None:
+        self.delete_tgid = 0
+
+    @rx.event
+    async def confirm_delete(self) -> None:
+        tgid = self.delete_tgid
+        self.delete_tgid = 0
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await access.delete_user(session, actor_tgid=actor, tgid=tgid)
+
+        if await self._act(work, done="dash.users.deleted"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+
+# ------------------------------------------------------------------------------------------ Access requests
+
+
+@dataclasses.dataclass
+class RequestCard:
+    id: int = 0
+    name: str = ""
+    office: str = ""
+    contact: str = ""
+    status: str = ""
+    status_text: str = ""
+    created: str = ""
+    processed: str = ""
+
+
+class RequestsTab(Dashboard):
+    status: str = "pending"
+    rows: list[RequestCard] = []
+    reject_id: int = 0
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            requests = await access.list_requests(session, status=self.status or None)
+            self.rows = [
+                RequestCard(
+                    id=request.id or 0,
+                    name=request.name,
+                    office=request.office,
+                    contact=(f"@{request.username} · " if request.username else "") + f"id {request.tgid}",
+                    status=request.status.value,
+                    status_text=t(f"request_status.{request.status.value}", lang),
+                    created=_local(request.created_at),
+                    processed=_local(request.processed_at),
+                )
+                for request in requests[:500]
+            ]
+
+        await self._act(work)
+
+    @rx.event
+    async def set_status(self, value: str) -> None:
+        self.status = "" if value == "all" else str(value)[:16]
+        await self._load()
+
+    @rx.event
+    async def approve(self, request_id: int) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            await access.approve_request(session, actor_tgid=actor, request_id=request_id)
+
+        if await self._act(work, done="dash.requests.approved"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+    @rx.event
+    def ask_reject(self, request_id: int) -> None:
+        self.reject_id = request_id if isinstance(request_id, int) else 0
+
+    @rx.event
+    def keep_request(self) -> None:
+        self.reject_id = 0
+
+    @rx.event
+    async def confirm_reject(self) -> None:
+        request_id = self.reject_id
+        self.reject_id = 0
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await access.reject_request(session, actor_tgid=actor, request_id=request_id)
+
+        if await self._act(work, done="dash.requests.rejected"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+
+# ------------------------------------------------------------------------------------------ Cafes
+
+
+@dataclasses.dataclass
+class CafeCard:
+    id: int = 0
+    name: str = ""
+    description: str = ""
+    active: bool = True
+    notifications: bool = True
+    linked: bool = False
+    link_text: str = ""
+
+
+@dataclasses.dataclass
+class LinkCard:
+    id: int = 0
+    cafe: str = ""
+    chat: str = ""
+    requester: str = ""
+    created: str = ""
+
+
+class CafesTab(Dashboard):
+    rows: list[CafeCard] = []
+    link_requests: list[LinkCard] = []
+    form_mode: str = ""  # "" | add | edit
+    form_id: int = 0
+    form_name: str = ""
+    form_description: str = ""
+    unlink_id: int = 0
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            cafes = await catalogue.list_cafes(session)
+            self.rows = [
+                CafeCard(
+                    id=cafe.id,
+                    name=cafe.name,
+                    description=cafe.description,
+                    active=cafe.is_active,
+                    notifications=cafe.notifications_enabled,
+                    linked=cafe.tg_chat_id is not None,
+                    link_text=t("dash.cafes.linked", lang, chat=cafe.tg_chat_title or str(cafe.tg_chat_id))
+                    if cafe.tg_chat_id is not None
+                    else t("dash.cafes.not_linked", lang),
+                )
+                for cafe in cafes
+            ]
+            pending = await links.list_link_requests(session, status=RequestStatus.pending.value)
+            self.link_requests = [
+                LinkCard(
+                    id=request.id,
+                    cafe=request.cafe_name,
+                    chat=request.chat_title,
+                    requester=(f"@{request.requested_by_username} · " if request.requested_by_username else "")
+                    + f"id {request.requested_by}",
+                    created=_local(request.created_at),
+                )
+                for request in pending
+            ]
+
+        await self._act(work)
+
+    @rx.event
+    def open_add(self) -> None:
+        self.form_mode = "add"
+        self.form_id = 0
+        self.form_name = ""
+        self.form_description = ""
+        self.error = ""
+
+    @rx.event
+    def open_edit(self, cafe_id: int) -> None:
+        cafe = next((row for row in self.rows if row.id == cafe_id), None)
+        if cafe is None:
+            return
+        self.form_mode = "edit"
+        self.form_id = cafe.id
+        self.form_name = cafe.name
+        self.form_description = cafe.description
+        self.error = ""
+
+    @rx.event
+    def close_form(self) -> None:
+        self.form_mode = ""
+        self.error = ""
+
+    @rx.event
+    def set_form_name(self, value: str) -> None:
+        self.form_name = str(value)[:200]
+
+    @rx.event
+    def set_form_description(self, value: str) -> None:
+        self.form_description = str(value)[:2000]
+
+    async def _after(self, ok: bool) -> None:
+        if ok:
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+    @rx.event
+    async def save_form(self) -> None:
+        mode, cafe_id = self.form_mode, self.form_id
+        data = {"name": self.form_name, "description": self.form_description}
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            if mode == "add":
+                await catalogue.create_cafe(session, actor_tgid=actor, data=data)
+            else:
+                await catalogue.update_cafe(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
+
+        ok = await self._act(work, done="dash.saved")
+        if ok:
+            self.form_mode = ""
+        await self._after(ok)
+
+    @rx.event
+    async def set_active(self, cafe_id: int, active: bool) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            await catalogue.set_cafe_active(session, actor_tgid=actor, cafe_id=cafe_id, active=active)
+
+        await self._after(await self._act(work, done="dash.saved"))
+
+    @rx.event
+    async def set_notifications(self, cafe_id: int, enabled: bool) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            await catalogue.set_notifications(session, actor_tgid=actor, cafe_id=cafe_id, enabled=enabled)
+
+        await self._after(await self._act(work, done="dash.saved"))
+
+    @rx.event
+    def ask_unlink(self, cafe_id: int) -> None:
+        self.unlink_id = cafe_id if isinstance(cafe_id, int) else 0
+
+    @rx.event
+    def keep_link(self) -> None:
+        self.unlink_id = 0
+
+    @rx.event
+    async def confirm_unlink(self) -> None:
+        cafe_id = self.unlink_id
+        self.unlink_id = 0
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await catalogue.unlink_cafe(session, actor_tgid=actor, cafe_id=cafe_id)
+
+        await self._after(await self._act(work, done="dash.cafes.unlinked"))
+
+    @rx.event
+    async def approve_link(self, request_id: int) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            await links.approve_link(session, actor_tgid=actor, request_id=request_id)
+
+        await self._after(await self._act(work, done="dash.cafes.link_approved"))
+
+    @rx.event
+    async def reject_link(self, request_id: int) -> None:
+        async def work(session: AsyncSession, actor: int) -> None:
+            await links.reject_link(session, actor_tgid=actor, request_id=request_id)
+
+        await self._after(await self._act(work, done="dash.cafes.link_rejected"))
+
+
+# ------------------------------------------------------------------------------------------ Menu
+
+
+@dataclasses.dataclass
+class DishCard:
+    id: int = 0
+    name: str = ""
+    description: str = ""
+    category: str = ""
+    price: str = ""
+    available: bool = True
+    tags: list[str] = dataclasses.field(default_factory=list)
+    options: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ComboCard:
+    id: int = 0
+    name: str = ""
+    price: str = ""
+    parts: str = ""
+    available: bool = True
+
+
+@dataclasses.dataclass
+class OptionRow:
+    name: str = ""
+    choices: str = ""  # the option's values, comma separated
+    required: bool = False
+
+
+class MenuTab(Dashboard):
+    cafes: list[Choice] = []
+    cafe_id: str = ""
+    dishes: list[DishCard] = []
+    combos: list[ComboCard] = []
+    # dish form
+    dish_mode: str = ""  # "" | add | edit
+    dish_id: int = 0
+    dish_name: str = ""
+    dish_description: str = ""
+    dish_category: str = "main"
+    dish_price: str = ""
+    dish_tags: list[str] = []
+    dish_options: list[OptionRow] = []
+    dish_sort: str = "0"
+    # combo form
+    combo_mode: str = ""
+    combo_id: int = 0
+    combo_name: str = ""
+    combo_price: str = ""
+    combo_categories: list[str] = []
+    # delete confirmation: "dish:<id>" or "combo:<id>"
+    delete_ref: str = ""
+    delete_name: str = ""
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            self.cafes = await _cafe_choices(session)
+            if not self.cafes:
+                self.cafe_id = ""
+                self.dishes = []
+                self.combos = []
+                return
+            if self.cafe_id not in {choice.value for choice in self.cafes}:
+                self.cafe_id = self.cafes[0].value
+            menu = await catalogue.get_menu(session, int(self.cafe_id), available_only=False)
+            self.dishes = [
+                DishCard(
+                    id=item.id,
+                    name=item.name,
+                    description=item.description,
+                    category=t(f"category_one.{item.category.value}", lang),
+                    price=format_money(item.price, lang) if item.price is not None else t("dash.menu.combo_only", lang),
+                    available=item.is_available,
+                    tags=[t(f"tag.{tag.value}", lang) for tag in item.tags],
+                    options=[
+                        f"{option.name}{' *' if option.is_required else ''}: {', '.join(option.values)}"
+                        for option in item.options
+                    ],
+                )
+                for section in menu.sections
+                for item in section.items
+            ]
+            self.combos = [
+                ComboCard(
+                    id=combo.id,
+                    name=combo.name,
+                    price=format_money(combo.price, lang),
+                    parts=" + ".join(t(f"category_one.{c.value}", lang) for c in combo.categories),
+                    available=combo.is_available,
+                )
+                for combo in menu.combos
+            ]
+
+        await self._act(work)
+
+    async def _reload_keeping_notice(self, ok: bool) -> None:
+        if ok:
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+    @rx.event
+    async def select_cafe(self, value: str) -> None:
+        self.cafe_id = str(value)[:12]
+        await self._load()
+
+    # dish form --------------------------------------------------------------------
+
+    @rx.event
+    def open_add_dish(self) -> None:
+        self.dish_mode = "add"
+        self.dish_id = 0
+        self.dish_name = ""
+        self.dish_description = ""
+        self.dish_category = "main"
+        self.dish_price = ""
+        self.dish_tags = []
+        self.dish_options = []
+        self.dish_sort = "0"
+        self.error = ""
+
+    @rx.event
+    async def open_edit_dish(self, item_id: int) -> None:
+        cafe_id = _int(self.cafe_id)
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            item = await catalogue.get_item(session, cafe_id, item_id)
+            self.dish_mode = "edit"
+            self.dish_id = item.id
+            self.dish_name = item.name
+            self.dish_description = item.description
+            self.dish_category = item.category.value
+            self.dish_price = "" if item.price is None else str(item.price)
+            self.dish_tags = [tag.value for tag in item.tags]
+            self.dish_options = [
+                OptionRow(name=o.name, choices=", ".join(o.values), required=o.is_required) for o in item.options
+            ]
+            self.dish_sort = str(item.sort_order)
+
+        await self._act(work)
+
+    @rx.event
+    def close_dish(self) -> None:
+        self.dish_mode = ""
+        self.error = ""
+
+    @rx.event
+    def set_dish_name(self, value: str) -> None:
+        self.dish_name = str(value)[:200]
+
+    @rx.event
+    def set_dish_description(self, value: str) -> None:
+        self.dish_description = str(value)[:2000]
+
+    @rx.event
+    def set_dish_category(self, value: str) -> None:
+        self.dish_category = str(value)[:16]
+
+    @rx.event
+    def set_dish_price(self, value: str) -> None:
+        self.dish_price = str(value)[:20]
+
+    @rx.event
+    def set_dish_sort(self, value: str) -> None:
+        self.dish_sort = str(value)[:10]
+
+    @rx.event
+    def toggle_dish_tag(self, tag: str) -> None:
+        if tag not in TAGS:
+            return
+        self.dish_tags = [t_ for t_ in self.dish_tags if t_ != tag] if tag in self.dish_tags else [*self.dish_tags, tag]
+
+    @rx.event
+    def add_option(self) -> None:
+        if len(self.dish_options) < catalogue.MAX_OPTIONS_PER_DISH:
+            self.dish_options = [*self.dish_options, OptionRow()]
+
+    @rx.event
+    def remove_option(self, index: int) -> None:
+        if isinstance(index, int) and 0 <= index < len(self.dish_options):
+            self.dish_options = [o for i, o in enumerate(self.dish_options) if i != index]
+
+    def _change_option(self, index: int, **changes: Any) -> None:
+        if isinstance(index, int) and 0 <= index < len(self.dish_options):
+            options = list(self.dish_options)
+            options[index] = dataclasses.replace(options[index], **changes)
+            self.dish_options = options
+
+    @rx.event
+    def set_option_name(self, index: int, value: str) -> None:
+        self._change_option(index, name=str(value)[:100])
+
+    @rx.event
+    def set_option_values(self, index: int, value: str) -> None:
+        self._change_option(index, choices=str(value)[:1000])
+
+    @rx.event
+    def set_option_required(self, index: int, value: bool) -> None:
+        self._change_option(index, required=bool(value))
+
+    @rx.event
+    async def save_dish(self) -> None:
+        mode, item_id, cafe_id = self.dish_mode, self.dish_id, _int(self.cafe_id)
+        price = self.dish_price.strip().replace(",", ".")
+        data = {
+            "name": self.dish_name,
+            "description": self.dish_description,
+            "category": self.dish_category,
+            "price": price or None,
+            "tags": list(self.dish_tags),
+            "options": [
+                {
+                    "name": option.name,
+                    "values": [value.strip() for value in option.choices.split(",") if value.strip()],
+                    "is_required": option.required,
+                }
+                for option in self.dish_options
+            ],
+            "sort_order": _int(self.dish_sort or "0"),
+        }
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            if mode == "add":
+                await catalogue.create_item(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
+            else:
+                await catalogue.update_item(session, actor_tgid=actor, cafe_id=cafe_id, item_id=item_id, data=data)
+
+        ok = await self._act(work, done="dash.saved")
+        if ok:
+            self.dish_mode = ""
+        await self._reload_keeping_notice(ok)
+
+    @rx.event
+    async def set_dish_available(self, item_id: int, available: bool) -> None:
+        cafe_id = _int(self.cafe_id)
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await catalogue.set_item_available(
+                session,
+                actor_tgid=actor,
+                cafe_id=cafe_id,
+                item_id=item_id,
+                available=available,
+            )
+
+        await self._reload_keeping_notice(await self._act(work, done="dash.saved"))
+
+    # combo form -------------------------------------------------------------------
+
+    @rx.event
+    def open_add_combo(self) -> None:
+        self.combo_mode = "add"
+        self.combo_id = 0
+        self.combo_name = ""
+        self.combo_price = ""
+        self.combo_categories = []
+        self.error = ""
+
+    @rx.event
+    async def open_edit_combo(self, combo_id: int) -> None:
+        cafe_id = _int(self.cafe_id)
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            combo = await catalogue.get_combo(session, cafe_id, combo_id)
+            self.combo_mode = "edit"
+            self.combo_id = combo.id
+            self.combo_name = combo.name
+            self.combo_price = str(combo.price)
+            self.combo_categories = [c.value for c in combo.categories]
+
+        await self._act(work)
+
+    @rx.event
+    def close_combo(self) -> None:
+        self.combo_mode = ""
+        self.error = ""
+
+    @rx.event
+    def set_combo_name(self, value: str) -> None:
+        self.combo_name = str(value)[:200]
+
+    @rx.event
+    def set_combo_price(self, value: str) -> None:
+        self.combo_price = str(value)[:20]
+
+    @rx.event
+    def toggle_combo_category(self, category: str) -> None:
+        if category not in COMBO_CATEGORIES:
+            return
+        chosen = [c for c in self.combo_categories if c != category]
+        if category not in self.combo_categories:
+            chosen.append(category)
+        self.combo_categories = [c for c in COMBO_CATEGORIES if c in chosen]
+
+    @rx.event
+    async def save_combo(self) -> None:
+        mode, combo_id, cafe_id = self.combo_mode, self.combo_id, _int(self.cafe_id)
+        data = {
+            "name": self.combo_name,
+            "price": self.combo_price.strip().replace(",", ".") or None,
+            "categories": list(self.combo_categories),
+        }
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            if mode == "add":
+                await catalogue.create_combo(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
+            else:
+                await catalogue.update_combo(session, actor_tgid=actor, cafe_id=cafe_id, combo_id=combo_id, data=data)
+
+        ok = await self._act(work, done="dash.saved")
+        if ok:
+            self.combo_mode = ""
+        await self._reload_keeping_notice(ok)
+
+    @rx.event
+    async def set_combo_available(self, combo_id: int, available: bool) -> None:
+        cafe_id = _int(self.cafe_id)
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            await catalogue.set_combo_available(
+                session,
+                actor_tgid=actor,
+                cafe_id=cafe_id,
+                combo_id=combo_id,
+                available=available,
+            )
+
+        await self._reload_keeping_notice(await self._act(work, done="dash.saved"))
+
+    # delete -----------------------------------------------------------------------
+
+    @rx.event
+    def ask_delete(self, ref: str, name: str) -> None:
+        kind, _, number = str(ref).partition(":")
+        self.delete_ref = ref if kind in ("dish", "combo") and number.isdigit() else ""
+        self.delete_name = str(name)[:100]
+
+    @rx.event
+    def keep_item(self) -> None:
+        self.delete_ref = ""
+
+    @rx.event
+    async def confirm_delete(self) -> None:
+        kind, _, number = self.delete_ref.partition(":")
+        self.delete_ref = ""
+        if kind not in ("dish", "combo") or not number.isdigit():
+            return
+        cafe_id = _int(self.cafe_id)
+        outcome: list[catalogue.DeleteOutcome] = []
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            if kind == "dish":
+                result = await catalogue.delete_item(session, actor_tgid=actor, cafe_id=cafe_id, item_id=int(number))
+            else:
+                result = await catalogue.delete_combo(session, actor_tgid=actor, cafe_id=cafe_id, combo_id=int(number))
+            outcome.append(result)
+
+        ok = await self._act(work)
+        if ok and outcome:
+            self.notice = self._t(f"dash.menu.outcome.{outcome[0].value}")
+        await self._reload_keeping_notice(ok)
+
+
+# ------------------------------------------------------------------------------------------ Schedule
+
+
+@dataclasses.dataclass
+class ScheduleRow:
+    weekday: int = 0
+    label: str = ""
+    short: str = ""
+    time: str = "10:00"
+    days: str = "0"
+    enabled: bool = False
+    configured: bool = False
+
+
+class ScheduleTab(Dashboard):
+    cafes: list[Choice] = []
+    cafe_id: str = ""
+    rows: list[ScheduleRow] = []
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            self.cafes = await _cafe_choices(session)
+            if not self.cafes:
+                self.cafe_id = ""
+                self.rows = []
+                return
+            if self.cafe_id not in {choice.value for choice in self.cafes}:
+                self.cafe_id = self.cafes[0].value
+            week = await schedule.get_week_schedule(session, int(self.cafe_id))
+            self.rows = [
+                ScheduleRow(
+                    weekday=day.weekday,
+                    label=t(f"weekday.{day.weekday}", lang),
+                    short=t(f"weekday_short.{day.weekday}", lang),
+                    time=day.cutoff_time,
+                    days=str(day.cutoff_days_before),
+                    enabled=day.is_enabled and day.configured,
+                    configured=day.configured,
+                )
+                for day in week
+            ]
+
+        await self._act(work)
+
+    @rx.event
+    async def select_cafe(self, value: str) -> None:
+        self.cafe_id = str(value)[:12]
+        await self._load()
+
+    def _change(self, index: int, **changes: Any) -> None:
+        if isinstance(index, int) and 0 <= index < len(self.rows):
+            rows = list(self.rows)
+            rows[index] = dataclasses.replace(rows[index], **changes)
+            self.rows = rows
+
+    @rx.event
+    def set_time(self, index: int, value: str) -> None:
+        self._change(index, time=str(value)[:8])
+
+    @rx.event
+    def set_days(self, index: int, value: str) -> None:
+        self._change(index, days=str(value)[:4])
+
+    @rx.event
+    def set_enabled(self, index: int, value: bool) -> None:
+        self._change(index, enabled=bool(value))
+
+    @rx.event
+    async def save(self) -> None:
+        cafe_id = _int(self.cafe_id)
+        # A weekday never configured and still off stays "no delivery"; everything else is stored.
+        rows = [
+            {
+                "weekday": row.weekday,
+                "cutoff_time": row.time,
+                "cutoff_days_before": _int(row.days),
+                "is_enabled": row.enabled,
+            }
+            for row in self.rows
+            if row.configured or row.enabled
+        ]
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            if rows:
+                await schedule.set_week_schedule(session, actor_tgid=actor, cafe_id=cafe_id, rows=rows)
+
+        if await self._act(work, done="dash.saved"):
+            notice = self.notice
+            await self._load()
+            self.notice = notice
+
+
+# ------------------------------------------------------------------------------------------ Reports
+
+
+@dataclasses.dataclass
+class ReportRow:
+    name: str = ""
+    detail: str = ""
+    amount: str = ""
+
+
+class ReportsTab(Dashboard):
+    mode: str = "day"  # day | range
+    cafes: list[Choice] = []
+    cafe_id: str = ""
+    day: str = ""
+    range_start: str = ""
+    range_end: str = ""
+    title: str = ""
+    totals: str = ""
+    section_a: list[ReportRow] = []  # day: dishes and combos; range: employees
+    section_b: list[ReportRow] = []  # day: people; range: cafes
+    shown: bool = False
+
+    @rx.event
+    async def load(self) -> None:
+        today = get_clock().today()
+        self.day = self.day or today.isoformat()
+        self.range_start = self.range_start or today.replace(day=1).isoformat()
+        self.range_end = self.range_end or today.isoformat()
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            self.cafes = await _cafe_choices(session)
+            if self.mode == "day" and self.cafe_id not in {choice.value for choice in self.cafes}:
+                self.cafe_id = self.cafes[0].value if self.cafes else ""
+
+        if await self._act(work):
+            await self._show()
+
+    @rx.event
+    async def set_mode(self, value: str) -> None:
+        self.mode = "range" if value == "range" else "day"
+        if self.mode == "day" and not self.cafe_id and self.cafes:
+            self.cafe_id = self.cafes[0].value
+        await self._show()
+
+    @rx.event
+    async def set_cafe(self, value: str) -> None:
+        self.cafe_id = "" if value == "all" else str(value)[:12]
+        await self._show()
+
+    @rx.event
+    async def set_day(self, value: str) -> None:
+        self.day = str(value)[:10]
+        await self._show()
+
+    @rx.event
+    async def set_range_start(self, value: str) -> None:
+        self.range_start = str(value)[:10]
+        await self._show()
+
+    @rx.event
+    async def set_range_end(self, value: str) -> None:
+        self.range_end = str(value)[:10]
+        await self._show()
+
+    async def _build(self, session: AsyncSession, actor: int) -> reports.DayReport | reports.RangeReport:
+        if self.mode == "day":
+            return await reports.day_report_for_manager(session, actor_tgid=actor, cafe_id=self.cafe_id, day=self.day)
+        return await reports.range_report_for_manager(
+            session, actor_tgid=actor, start=self.range_start, end=self.range_end, cafe_id=self.cafe_id or None
+        )
+
+    async def _show(self) -> None:
+        lang = self.lang
+        self.shown = False
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            report = await self._build(session, actor)
+            if isinstance(report, reports.DayReport):
+                self.title = t("dash.reports.day_title", lang, cafe=report.cafe_name, date=_date_text(report.day, lang))
+                self.totals = t(
+                    "dash.reports.totals", lang, count=report.orders_count, total=format_money(report.total, lang)
+                )
+                self.section_a = [
+                    ReportRow(
+                        name=d.name,
+                        detail=f"× {d.quantity}"
+                        + (t("dash.reports.in_combos", lang, count=d.combo_quantity) if d.combo_quantity else ""),
+                        amount=format_money(d.amount, lang),
+                    )
+                    for d in report.dishes
+                ] + [
+                    ReportRow(name=c.name, detail=f"× {c.count}", amount=format_money(c.amount, lang))
+                    for c in report.combos
+                ]
+                self.section_b = [
+                    ReportRow(
+                        name=f"{p.user_name} · {p.office}" if p.office else p.user_name,
+                        detail="; ".join(
+                            ([p.combo_name] if p.combo_name else [])
+                            + [line.name for line in p.combo_dishes]
+                            + [f"{line.name} × {line.quantity}" for line in p.items]
+                        ),
+                        amount=format_money(p.total, lang),
+                    )
+                    for p in report.people
+                ]
+            else:
+                self.title = t(
+                    "dash.reports.range_title",
+                    lang,
+                    start=report.start.strftime("%d.%m.%Y"),
+                    end=report.end.strftime("%d.%m.%Y"),
+                )
+                self.totals = t(
+                    "dash.reports.totals", lang, count=report.orders_count, total=format_money(report.total, lang)
+                )
+                self.section_a = [
+                    ReportRow(
+                        name=e.name,
+                        detail=(f"{e.office} · " if e.office else "")
+                        + t("dash.reports.orders_n", lang, count=e.orders_count),
+                        amount=format_money(e.total, lang),
+                    )
+                    for e in report.employees
+                ]
+                self.section_b = [
+                    ReportRow(
+                        name=c.name,
+                        detail=t("dash.reports.orders_n", lang, count=c.orders_count),
+                        amount=format_money(c.total, lang),
+                    )
+                    for c in report.cafes
+                ]
+            self.shown = True
+
+        if self.mode == "day" and not self.cafe_id:
+            return
+        await self._act(work)
+
+    @rx.event
+    async def download(self, kind: str) -> Any:
+        """CSV or XLSX of what is on screen, built on the server for the signed-in manager."""
+        if kind not in ("csv", "xlsx"):
+            return None
+        lang = self.lang
+        files: list[tuple[bytes, str, str]] = []
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            report = await self._build(session, actor)
+            if isinstance(report, reports.DayReport):
+                data = day_report_csv(report, lang) if kind == "csv" else day_report_xlsx(report, lang)
+                name = day_report_filename(report, kind)
+            else:
+                data = range_report_csv(report, lang) if kind == "csv" else range_report_xlsx(report, lang)
+                name = range_report_filename(report, kind)
+            mime = "text/csv" if kind == "csv" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            files.append((data, name, mime))
+
+        if await self._act(work) and files:
+            data, name, mime = files[0]
+            return rx.download(data=data, filename=name, mime_type=mime)
+        return None
+
+
+# ------------------------------------------------------------------------------------------ Audit
+
+
+@dataclasses.dataclass
+class AuditCard:
+    at: str = ""
+    actor: str = ""
+    action: str = ""
+    entity: str = ""
+    details: str = ""
+
+
+class AuditTab(Dashboard):
+    search: str = ""
+    page: int = 0
+    total: int = 0
+    rows: list[AuditCard] = []
+
+    @rx.var
+    def pages_text(self) -> str:
+        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        return f"{self.page + 1} / {pages}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+    async def _load(self) -> None:
+        lang = self.lang
+
+        async def work(session: AsyncSession, actor: int) -> None:
+            page = await manager_views.list_audit(
+                session, actor_tgid=actor, search=self.search or None, offset=self.page * PAGE_SIZE, limit=PAGE_SIZE
+            )
+            self.total = page.total
+            self.rows = [
+                AuditCard(
+                    at=_local(entry.at),
+                    actor=(entry.actor_name or t("dash.audit.system", lang))
+                    + (f" · {entry.actor_tgid}" if entry.actor_tgid else ""),
+                    action=_action_text(entry.action, lang),
+                    entity=f"{entry.entity} {entry.entity_id or ''}".strip(),
+                    details=_details_text(entry.details),
+                )
+                for entry in page.items
+            ]
+
+        await self._act(work)
+
+    @rx.event
+    async def set_search(self, value: str) -> None:
+        self.search = str(value)[:100]
+        self.page = 0
+        await self._load()
+
+    @rx.event
+    async def next_page(self) -> None:
+        if self.has_next:
+            self.page += 1
+            await self._load()
+
+    @rx.event
+    async def prev_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            await self._load()
+
+
+def _action_text(action: str, lang: str) -> str:
+    key = f"dash.audit.action.{action}"
+    text = t(key, lang)
+    return action if text == key else text
+
+
+def _details_text(details: dict[str, Any], limit: int = 300) -> str:
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, dict) and set(value) == {"from", "to"}:
+            parts.append(f"{key}: {value['from']} → {value['to']}")
+        elif isinstance(value, list | dict):
+            parts.append(f"{key}: …")
+        else:
+            parts.append(f"{key}: {value}")
+    text = "; ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

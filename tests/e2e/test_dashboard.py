@@ -1,0 +1,413 @@
+"""The manager dashboard in headless Chromium: SPEC §11 scenario 14, the one-time sign-in link, screenshots.
+
+The app is the production build started by tests/miniapp_fixtures.py (`miniapp_url`: the run's PostgreSQL
+database, the test bot token, the Telegram WebApp stand-in). Inside "Telegram" the dashboard signs in with
+initData validated on the server; on a "desktop" with the bot's one-time link. Screenshots of every tab at
+phone (390×844) and desktop (1440×900) sizes go to artifacts/screenshots/dashboard-*.png.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import urllib.parse
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import select, update
+
+from lunch_app import db
+from lunch_app.clock import get_clock
+from lunch_app.domain import access, links, orders, schedule
+from lunch_app.domain.dashboard_links import issue_dashboard_token
+from lunch_app.models import (
+    AccessRequest,
+    Cafe,
+    Category,
+    DashboardToken,
+    MenuItem,
+    MenuItemOption,
+    RequestStatus,
+    Role,
+    Schedule,
+    User,
+)
+from lunch_app.telegram_auth import TelegramUser
+from tests.app_fixtures import chromium
+from tests.miniapp_fixtures import (
+    DARK_THEME,
+    LIGHT_THEME,
+    SCREENSHOTS,
+    MiniMenu,
+    add_user,
+    build_menu,
+    init_data,
+    launch_url,
+    miniapp_gemini,
+    miniapp_url,
+    reset_tables,
+    telegram_script_url,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+__all__ = ["chromium", "miniapp_gemini", "miniapp_url", "telegram_script_url"]  # fixtures used via pytest
+
+TIMEOUT = 30_000
+MANAGER = 9_000_000_001
+NEWCOMER = 9_000_000_002
+COLLEAGUES = [9_000_000_100 + n for n in range(8)]
+NAMES = ["Анна Смирнова", "Борис Кузнецов", "Вера Попова", "Глеб Соколов", "Дарья Лебедева", "Егор Козлов",
+         "Жанна Новикова", "Зоя Морозова"]  # fmt: skip
+TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "reports", "audit")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+# ------------------------------------------------------------------------------------------ data
+
+
+async def seed(menu: MiniMenu) -> dict[str, int]:
+    """A manager, colleagues with orders for today at the first cafe, a cafe without a schedule, a pending access
+    request and a pending chat link request."""
+    async with db.session_scope() as s:
+        s.add(User(tgid=MANAGER, name="Мария Менеджер", office="Москва, HQ", role=Role.manager))
+        lagman = Cafe(name="Лагман-хаус", description="Среднеазиатская кухня")
+        s.add(lagman)
+        await s.flush()
+        assert lagman.id is not None
+        s.add(MenuItem(cafe_id=lagman.id, name="Лагман", category=Category.main, price=Decimal("11.00")))
+    for tgid, name in zip(COLLEAGUES, NAMES, strict=True):
+        await add_user(tgid, name, limit="100.00" if tgid % 2 else None)
+    today = get_clock().today()
+    for tgid in COLLEAGUES[:5]:
+        async with db.session_scope() as s:
+            await orders.place_order(
+                s,
+                user_tgid=tgid,
+                draft={
+                    "cafe_id": menu.cafe_id,
+                    "order_date": today.isoformat(),
+                    "combo": {
+                        "combo_id": menu.combo,
+                        "dishes": [
+                            {"menu_item_id": menu.soup},
+                            {"menu_item_id": menu.main},
+                            {"menu_item_id": menu.salad},
+                        ],
+                    },
+                    "items": [{"menu_item_id": menu.coffee, "quantity": 1 + tgid % 2}],
+                    "notes": "Без лука" if tgid % 3 == 0 else "",
+                },
+            )
+    async with db.session_scope() as s:
+        await access.request_access(
+            s,
+            tg_user=TelegramUser(id=NEWCOMER, first_name="Никита", last_name="Новиков", username="nikita_new"),
+            name="Никита Новиков",
+            office="Санкт-Петербург",
+        )
+        await links.request_link(
+            s,
+            cafe_id=lagman.id,
+            chat_id=-1001234,
+            chat_title="Лагман-хаус: заказы",
+            requested_by=777,
+            requested_by_username="lagman_admin",
+        )
+    return {"lagman": lagman.id}
+
+
+@pytest.fixture
+async def world(engine: object) -> tuple[MiniMenu, dict[str, int]]:
+    await reset_tables()
+    menu = await build_menu()
+    return menu, await seed(menu)
+
+
+# ------------------------------------------------------------------------------------------ browser helpers
+
+
+@pytest.fixture
+async def browser_context(chromium: Any) -> AsyncIterator[Any]:
+    contexts: list[Any] = []
+
+    async def make(viewport: dict[str, int] = PHONE, **kw: Any) -> Any:
+        context = await chromium.new_context(
+            viewport=viewport, device_scale_factor=2 if viewport is PHONE else 1, locale="ru-RU", accept_downloads=True
+        )
+        contexts.append(context)
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        return page
+
+    try:
+        yield make
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+def dashboard_url(base_url: str, data: str, *, dark: bool = False) -> str:
+    params = {
+        "tgWebAppData": data,
+        "tgWebAppThemeParams": json.dumps(DARK_THEME if dark else LIGHT_THEME),
+        "tgWebAppColorScheme": "dark" if dark else "light",
+        "tgWebAppVersion": "8.0",
+    }
+    return f"{base_url}/manager#{urllib.parse.urlencode(params)}"
+
+
+async def wait_screen(page: Any, screen: str) -> None:
+    await page.wait_for_function(
+        "s => { const r = document.getElementById('dashboard'); return r && r.dataset.screen === s; }", arg=screen
+    )
+
+
+async def open_tab(page: Any, tab: str) -> None:
+    await page.locator(f"#dash-tab-{tab}").click()
+    await page.wait_for_function("t => document.getElementById('dashboard').dataset.tab === t", arg=tab)
+    await page.locator(f"#view-{tab}").wait_for()
+
+
+async def notice(page: Any) -> str:
+    text = page.locator("#dash-notice > span").first
+    await text.wait_for()
+    return str(await text.inner_text())
+
+
+async def shot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.wait_for_timeout(400)
+    await page.screenshot(path=str(SCREENSHOTS / f"dashboard-{name}.png"), full_page=False)
+
+
+async def choose(page: Any, selector: str, label: str) -> None:
+    await page.locator(selector).select_option(label=label)
+
+
+# ------------------------------------------------------------------------------------------ scenario 14
+
+
+async def test_scenario_14_request_dish_schedule_report(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    _menu, ids = world
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    assert await page.locator("#dash-manager").inner_text() == "Мария Менеджер"
+
+    # 1. Approve the pending access request.
+    await open_tab(page, "requests")
+    card = page.locator(".request-card", has_text="Никита Новиков")
+    await card.get_by_role("button", name="Одобрить").click()
+    assert await notice(page) == "Заявка одобрена."
+    async with db.session_scope() as s:
+        newcomer = await s.get(User, NEWCOMER)
+        request = (await s.execute(select(AccessRequest).where(AccessRequest.tgid == NEWCOMER))).scalar_one()
+    assert newcomer is not None and newcomer.is_active and newcomer.role == Role.employee
+    assert request.status == RequestStatus.approved and request.processed_by == MANAGER
+
+    # 2. Add a dish with a required option to the cafe that has no schedule yet.
+    await open_tab(page, "menu")
+    await choose(page, "#menu-cafe", "Лагман-хаус")
+    await page.locator(".dish-card", has_text="Лагман").first.wait_for()
+    await page.locator("#menu-add-dish").click()
+    await page.locator("#dish-name").fill("Плов")
+    await page.locator("#dish-category").select_option("main")
+    await page.locator("#dish-price").fill("12.50")
+    await page.locator("#dish-add-option").click()
+    await page.locator(".option-name").fill("Порция")
+    await page.locator(".option-values").fill("Большая, Малая")
+    await page.locator(".db-opt .ma-chip").click()  # required
+    await page.locator("#dish-save").click()
+    assert await notice(page) == "Сохранено."
+    await page.locator(".dish-card", has_text="Плов").wait_for()
+    assert "Порция *: Большая, Малая" in await page.locator(".dish-card", has_text="Плов").inner_text()
+
+    # 3. The schedule of that cafe: all 7 weekdays shown; invalid input refused with a message; then saved.
+    await open_tab(page, "schedule")
+    await choose(page, "#schedule-cafe", "Лагман-хаус")
+    await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
+    for weekday in range(7):
+        await page.locator(".sched-enabled button").nth(weekday).click()
+        await page.locator(".sched-time").nth(weekday).fill("23:59")
+    await page.locator(".sched-days").nth(0).fill("9")
+    await page.locator("#schedule-save").click()
+    await page.locator("#dash-error").wait_for()
+    async with db.session_scope() as s:
+        assert (await s.execute(select(Schedule).where(Schedule.cafe_id == ids["lagman"]))).first() is None
+    await page.locator(".sched-days").nth(0).fill("0")
+    await page.locator("#schedule-save").click()
+    assert await notice(page) == "Сохранено."
+    async with db.session_scope() as s:
+        rows = (await s.execute(select(Schedule).where(Schedule.cafe_id == ids["lagman"]))).scalars().all()
+    assert sorted(row.weekday for row in rows) == list(range(7)) and all(row.is_enabled for row in rows)
+
+    # The approved newcomer sees the new dish in the Mini App, with its required option, and orders it.
+    mini = await browser_context(PHONE)
+    await mini.goto(launch_url(miniapp_url, init_data(NEWCOMER, first_name="Никита")))
+    await mini.wait_for_function("() => (document.querySelector('.ma-root')||{dataset:{}}).dataset.screen === 'app'")
+    await mini.locator("#cafe-select").select_option(label="Лагман-хаус")
+    await mini.locator(".dish", has_text="Плов").click()
+    sheet = mini.locator("#dish-sheet")
+    await sheet.wait_for()
+    await sheet.locator("#add-dish").click()  # the required option is missing: refused
+    await sheet.locator(".ma-error").wait_for()
+    await sheet.locator(".option[data-option='Порция'] .ma-chip", has_text="Большая").click()
+    await sheet.locator("#add-dish").click()
+    await sheet.wait_for(state="detached")
+    await mini.locator("#place-order").click()
+    await mini.wait_for_function("() => !document.getElementById('cart-total')")
+
+    # 4. The day report of that cafe on screen, then as CSV and XLSX downloads.
+    await open_tab(page, "reports")
+    await choose(page, "#reports-cafe", "Лагман-хаус")
+    await page.locator("#view-reports .db-row", has_text="Никита Новиков").wait_for()
+    async with page.expect_download() as csv_download:
+        await page.locator("#download-csv").click()
+    download = await csv_download.value
+    assert download.suggested_filename == f"report_cafe{ids['lagman']}_{get_clock().today().isoformat()}.csv"
+    content = (await download_bytes(download)).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content)))
+    flat = [cell for row in rows for cell in row]
+    assert "Плов" in flat and "Никита Новиков" in flat and any("Порция: Большая" in cell for cell in flat)
+    assert any("12.50" in cell or "12,50" in cell for cell in flat)
+    async with page.expect_download() as xlsx_download:
+        await page.locator("#download-xlsx").click()
+    book = openpyxl.load_workbook(io.BytesIO(await download_bytes(await xlsx_download.value)))
+    cells = [str(cell) for sheet_ in book.worksheets for row in sheet_.iter_rows(values_only=True) for cell in row]
+    assert "Плов" in cells and "Никита Новиков" in cells
+
+
+async def download_bytes(download: Any) -> bytes:
+    path = await download.path()
+    with open(path, "rb") as file:
+        return file.read()
+
+
+# ------------------------------------------------------------------------------------------ one-time link
+
+
+async def issue(tgid: int = MANAGER) -> str:
+    async with db.session_scope() as s:
+        return await issue_dashboard_token(s, manager_tgid=tgid)
+
+
+async def test_one_time_link_works_once_then_is_refused(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    token = await issue()
+    page = await browser_context(DESKTOP)
+    await page.goto(f"{miniapp_url}/manager/login?token={token}")
+    await wait_screen(page, "app")
+    await page.wait_for_url(f"{miniapp_url}/manager")  # the token left the address bar
+    assert await page.locator("#dash-manager").inner_text() == "Мария Менеджер"
+    await open_tab(page, "users")
+    await page.locator(".user-card", has_text="Анна Смирнова").wait_for()
+
+    again = await browser_context(DESKTOP)
+    await again.goto(f"{miniapp_url}/manager/login?token={token}")
+    await wait_screen(again, "link_invalid")
+    assert "Ссылка недействительна" in await again.locator("#dash-link-invalid").inner_text()
+    # Without a session, /manager outside Telegram explains how to get in and shows no data.
+    await again.goto(f"{miniapp_url}/manager")
+    await wait_screen(again, "outside")
+    assert await again.locator(".user-card").count() == 0
+
+
+async def test_expired_link_is_refused(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    token = await issue()
+    async with db.session_scope() as s:
+        await s.execute(update(DashboardToken).values(expires_at=get_clock().utcnow() - timedelta(seconds=1)))
+    page = await browser_context(DESKTOP)
+    await page.goto(f"{miniapp_url}/manager/login?token={token}")
+    await wait_screen(page, "link_invalid")
+
+
+async def test_an_employee_inside_telegram_is_refused(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(COLLEAGUES[0])))
+    await wait_screen(page, "denied")
+    assert await page.locator(".db-top").count() == 0
+
+
+# ------------------------------------------------------------------------------------------ screenshots
+
+
+async def _fill_for_screenshots() -> None:
+    """Leave something to see on every tab: a linked cafe, a dish with options, an audit trail."""
+    async with db.session_scope() as s:
+        cafe = (await s.execute(select(Cafe).where(Cafe.name == "Лагман-хаус"))).scalar_one()
+        cafe.tg_chat_id = -100999
+        cafe.tg_chat_title = "Лагман-хаус: заказы"
+        item = (await s.execute(select(MenuItem).where(MenuItem.name == "Лагман"))).scalar_one()
+        s.add(MenuItemOption(menu_item_id=item.id, name="Острота", values=["Без остроты", "Острый"], is_required=True))
+    async with db.session_scope() as s:
+        await access.update_user(s, actor_tgid=MANAGER, tgid=COLLEAGUES[1], data={"weekly_limit": "150"})
+        await access.set_user_active(s, actor_tgid=MANAGER, tgid=COLLEAGUES[7], active=False)
+        await schedule.set_week_schedule(
+            s,
+            actor_tgid=MANAGER,
+            cafe_id=cafe.id,  # type: ignore[arg-type]
+            rows=[
+                {"weekday": w, "cutoff_time": "10:30", "cutoff_days_before": 1, "is_enabled": w < 5} for w in range(7)
+            ],
+        )
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+async def test_screenshots_of_every_tab(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]], size: str
+) -> None:
+    page = await browser_context(PHONE if size == "phone" else DESKTOP)
+    await _fill_for_screenshots()
+    token = await issue()
+    await page.goto(f"{miniapp_url}/manager/login?token={token}")
+    await wait_screen(page, "app")
+    await page.locator(".today-cafe").first.wait_for()
+    for tab in TABS:
+        await open_tab(page, tab)
+        if tab == "orders":
+            await page.locator("#view-orders .ma-section").first.wait_for()
+        if tab == "menu":
+            await choose(page, "#menu-cafe", "Столовая №1")
+            await page.locator(".dish-card", has_text="Стейк").wait_for()
+        if tab == "reports":
+            await choose(page, "#reports-cafe", "Столовая №1")
+            await page.locator("#view-reports .db-row", has_text="Анна Смирнова").wait_for()
+        await shot(page, f"{tab}-{size}")
+    await open_tab(page, "orders")
+    await page.locator("#view-orders .ma-section").first.get_by_role("button", name="Изменить").click()
+    await page.locator("#order-add-pick").wait_for()
+    await shot(page, f"orders-edit-{size}")
+    await page.locator(".ma-sheet-close").click()
+    await open_tab(page, "menu")
+    await page.locator("#menu-add-dish").click()
+    await page.locator("#dish-add-option").click()
+    await shot(page, f"menu-dish-form-{size}")
+
+
+async def test_screenshot_inside_telegram_dark_theme(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария"), dark=True))
+    await wait_screen(page, "app")
+    await page.locator(".today-cafe").first.wait_for()
+    background = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(239, 239, 244)"  # the Telegram dark theme, not the light fallback
+    await shot(page, "today-phone-dark")
+    await open_tab(page, "menu")
+    await choose(page, "#menu-cafe", "Столовая №1")
+    await page.locator(".dish-card", has_text="Стейк").wait_for()
+    await shot(page, "menu-phone-dark")
