@@ -112,7 +112,23 @@ def money(value: Decimal | int | str) -> Decimal:
 # --- validation and pricing --------------------------------------------------------------------------
 
 
-def _check_options(item: MenuItem, options: dict[str, OptionText], known: list[MenuItemOption]) -> dict[str, str]:
+@dataclass(frozen=True)
+class _Dish:
+    id: int
+    name: str
+    category: str
+    price: Decimal | None
+    is_available: bool
+
+
+@dataclass(frozen=True)
+class _Option:
+    name: str
+    values: list[str]
+    is_required: bool
+
+
+def _check_options(item: _Dish, options: dict[str, OptionText], known: list[_Option]) -> dict[str, str]:
     by_name = {option.name: option for option in known}
     for name, value in options.items():
         option = by_name.get(name)
@@ -129,34 +145,47 @@ def _check_options(item: MenuItem, options: dict[str, OptionText], known: list[M
 
 async def _load_items(
     session: AsyncSession, cafe_id: int, ids: set[int]
-) -> tuple[dict[int, MenuItem], dict[int, list[MenuItemOption]]]:
-    """The dishes and their options in one round trip; a dish of another cafe counts as unknown."""
+) -> tuple[dict[int, _Dish], dict[int, list[_Option]]]:
+    """The dishes and their options in one round trip; a dish of another cafe counts as unknown.
+    (Plain columns rather than ORM objects: this runs for every order at lunch time.)"""
     if not ids:
         return {}, {}
     rows = await session.execute(
-        select(MenuItem, MenuItemOption)
-        .outerjoin(MenuItemOption, col(MenuItemOption.menu_item_id) == MenuItem.id)  # type: ignore[arg-type]
-        .where(col(MenuItem.id).in_(ids), col(MenuItem.cafe_id) == cafe_id)  # type: ignore[union-attr]
-        .order_by(MenuItemOption.id)  # type: ignore[arg-type]
+        select(
+            col(MenuItem.id),
+            col(MenuItem.name),
+            col(MenuItem.category),
+            col(MenuItem.price),
+            col(MenuItem.is_available),
+            col(MenuItemOption.name),
+            col(MenuItemOption.values),
+            col(MenuItemOption.is_required),
+        )
+        .outerjoin(MenuItemOption, col(MenuItemOption.menu_item_id) == col(MenuItem.id))
+        .where(col(MenuItem.id).in_(ids), col(MenuItem.cafe_id) == cafe_id)
+        .order_by(col(MenuItemOption.id))
     )
-    items: dict[int, MenuItem] = {}
-    options: dict[int, list[MenuItemOption]] = {menu_item_id: [] for menu_item_id in ids}
-    for item, option in rows:
-        items[item.id or 0] = item
-        if option is not None:
-            options[item.id or 0].append(option)
+    items: dict[int, _Dish] = {}
+    options: dict[int, list[_Option]] = {menu_item_id: [] for menu_item_id in ids}
+    for row in rows:
+        item_id: int = row[0]  # type: ignore[assignment]  # never NULL: the primary key
+        name, category, price, available, option_name, values, required = row[1:]
+        if item_id not in items:
+            items[item_id] = _Dish(item_id, name, str(category), price, available)
+        if option_name is not None:
+            options[item_id].append(_Option(option_name, values, required))
     for menu_item_id in ids:
         if menu_item_id not in items:
             raise NotFound("error.order.dish_not_found", id=menu_item_id)
     return items, options
 
 
-def _line(kind: str, item: MenuItem, unit_price: Decimal, quantity: int, options: dict[str, str]) -> dict[str, Any]:
+def _line(kind: str, item: _Dish, unit_price: Decimal, quantity: int, options: dict[str, str]) -> dict[str, Any]:
     return {
         "kind": kind,
         "menu_item_id": item.id,
         "name": item.name,
-        "category": str(item.category),
+        "category": item.category,
         "unit_price": str(money(unit_price)),
         "quantity": quantity,
         "options": options,
@@ -263,7 +292,7 @@ def _week_filter(user_tgid: int, day: date) -> list[Any]:
 
 
 async def week_balance(
-    session: AsyncSession, *, user: User, day: date, exclude_order_id: int | None = None
+    session: AsyncSession, *, user: User | _Buyer, day: date, exclude_order_id: int | None = None
 ) -> WeekBalance:
     """The user's spending in the Monday–Sunday week of `day` (non-cancelled orders)."""
     query = select(func.coalesce(func.sum(Order.total), 0)).where(*_week_filter(user.tgid, day))
@@ -275,7 +304,7 @@ async def week_balance(
 
 
 async def _balance_and_live_order(
-    session: AsyncSession, *, user: User, cafe_id: int, day: date
+    session: AsyncSession, *, user: _Buyer, cafe_id: int, day: date
 ) -> tuple[WeekBalance, int | None]:
     """The week's spending and the id of a live order for (user, cafe, day), in one query."""
     same_day = and_(col(Order.cafe_id) == cafe_id, col(Order.order_date) == day)
@@ -321,12 +350,32 @@ async def quote_order(session: AsyncSession, *, user_tgid: int, draft: Any, orde
     return OrderQuote(total=priced.total, lines=priced.lines, balance=balance, remaining_after=remaining)
 
 
+@dataclass(frozen=True)
+class _Buyer:
+    tgid: int
+    name: str
+    weekly_limit: Decimal | None
+
+
+async def _lock_buyer(session: AsyncSession, user_tgid: int) -> _Buyer:
+    """Lock the active user's row until commit: this person's concurrent orders run one after another,
+    so the limit check and the insert below happen as one step. (Plain columns: this is the hot path.)"""
+    row = (
+        await session.execute(
+            select(col(User.tgid), col(User.name), col(User.weekly_limit))
+            .where(col(User.tgid) == user_tgid, col(User.is_active))
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise Forbidden("error.access.not_active")
+    return _Buyer(tgid=row[0], name=row[1], weekly_limit=row[2])
+
+
 async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> Order:
     """Place a new order for `user_tgid`. Refusals raise a DomainError and store nothing."""
     parsed = parse(OrderDraft, draft)
-    # Locking the user row serialises this person's concurrent orders until commit: the limit check
-    # below and the insert happen as one step.
-    user = await require_active_user(session, user_tgid, for_update=True)
+    user = await _lock_buyer(session, user_tgid)
     priced = await price_draft(session, parsed)
     require_open(cafe=priced.cafe, schedule=priced.schedule, day=parsed.order_date)
     balance, existing_id = await _balance_and_live_order(
