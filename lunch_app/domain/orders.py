@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, Strict
-from sqlalchemy import and_, case, func, insert, select
+from sqlalchemy import and_, bindparam, case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -143,6 +143,23 @@ def _check_options(item: _Dish, options: dict[str, OptionText], known: list[_Opt
     return {option.name: options[option.name] for option in known if option.name in options}
 
 
+_DISHES = (
+    select(
+        col(MenuItem.id),
+        col(MenuItem.name),
+        col(MenuItem.category),
+        col(MenuItem.price),
+        col(MenuItem.is_available),
+        col(MenuItemOption.name),
+        col(MenuItemOption.values),
+        col(MenuItemOption.is_required),
+    )
+    .outerjoin(MenuItemOption, col(MenuItemOption.menu_item_id) == col(MenuItem.id))
+    .where(col(MenuItem.id).in_(bindparam("ids", expanding=True)), col(MenuItem.cafe_id) == bindparam("cafe_id"))
+    .order_by(col(MenuItemOption.id))
+)
+
+
 async def _load_items(
     session: AsyncSession, cafe_id: int, ids: set[int]
 ) -> tuple[dict[int, _Dish], dict[int, list[_Option]]]:
@@ -150,21 +167,8 @@ async def _load_items(
     (Plain columns rather than ORM objects: this runs for every order at lunch time.)"""
     if not ids:
         return {}, {}
-    rows = await session.execute(
-        select(
-            col(MenuItem.id),
-            col(MenuItem.name),
-            col(MenuItem.category),
-            col(MenuItem.price),
-            col(MenuItem.is_available),
-            col(MenuItemOption.name),
-            col(MenuItemOption.values),
-            col(MenuItemOption.is_required),
-        )
-        .outerjoin(MenuItemOption, col(MenuItemOption.menu_item_id) == col(MenuItem.id))
-        .where(col(MenuItem.id).in_(ids), col(MenuItem.cafe_id) == cafe_id)
-        .order_by(col(MenuItemOption.id))
-    )
+    connection = await session.connection()  # plain Core rows: no ORM layer needed
+    rows = await connection.execute(_DISHES, {"ids": list(ids), "cafe_id": cafe_id})
     items: dict[int, _Dish] = {}
     options: dict[int, list[_Option]] = {menu_item_id: [] for menu_item_id in ids}
     for row in rows:
@@ -192,26 +196,62 @@ def _line(kind: str, item: _Dish, unit_price: Decimal, quantity: int, options: d
     }
 
 
-async def _load_cafe(session: AsyncSession, draft: OrderDraft) -> tuple[Cafe, Combo | None, Schedule | None]:
-    """The cafe, the chosen combo (if it is this cafe's) and the schedule of that weekday, in one query."""
-    query = (
-        select(Cafe, Schedule)
-        .outerjoin(
-            Schedule,
-            and_(col(Schedule.cafe_id) == col(Cafe.id), col(Schedule.weekday) == draft.order_date.weekday()),
-        )
-        .where(col(Cafe.id) == draft.cafe_id)
+# Hot-path statements are built once with bind parameters: building SQLAlchemy expressions on every call
+# costs more CPU than running them.
+_CAFE_DAY_AND_COMBO = (
+    select(
+        col(Cafe.id),
+        col(Cafe.name),
+        col(Cafe.is_active),
+        col(Schedule.id),
+        col(Schedule.cutoff_time),
+        col(Schedule.cutoff_days_before),
+        col(Schedule.is_enabled),
+        col(Combo.id),
+        col(Combo.name),
+        col(Combo.categories),
+        col(Combo.price),
+        col(Combo.is_available),
     )
-    if draft.combo is not None:
-        query = query.add_columns(Combo).outerjoin(
-            Combo, and_(col(Combo.id) == draft.combo.combo_id, col(Combo.cafe_id) == col(Cafe.id))
-        )
-    row = (await session.execute(query)).first()
+    .select_from(Cafe)
+    .outerjoin(Schedule, and_(col(Schedule.cafe_id) == col(Cafe.id), col(Schedule.weekday) == bindparam("weekday")))
+    .outerjoin(Combo, and_(col(Combo.id) == bindparam("combo_id"), col(Combo.cafe_id) == col(Cafe.id)))
+    .where(col(Cafe.id) == bindparam("cafe_id"))
+)
+
+
+async def _load_cafe(session: AsyncSession, draft: OrderDraft) -> tuple[Cafe, Combo | None, Schedule | None]:
+    """The cafe, the chosen combo (if it is this cafe's) and the schedule of that weekday, in one query.
+
+    Plain columns made into detached objects: this runs for every order at lunch time."""
+    params = {
+        "cafe_id": draft.cafe_id,
+        "weekday": draft.order_date.weekday(),
+        "combo_id": draft.combo.combo_id if draft.combo is not None else None,
+    }
+    row = (await (await session.connection()).execute(_CAFE_DAY_AND_COMBO, params)).first()
     if row is None:
         raise NotFound("error.cafe.not_found")
-    values: tuple[Any, ...] = tuple(row)
-    combo = values[2] if draft.combo is not None else None
-    return values[0], combo, values[1]
+    cafe_id: int = row[0]  # type: ignore[assignment]  # never NULL: the primary key
+    cafe_name, active, schedule_id, cutoff, days_before, enabled = row[1:7]
+    combo_id, combo_name, categories, price, available = row[7:]
+    cafe = Cafe(id=cafe_id, name=cafe_name, is_active=active)
+    schedule = None
+    if schedule_id is not None:
+        schedule = Schedule(
+            id=schedule_id,
+            cafe_id=cafe_id,
+            weekday=draft.order_date.weekday(),
+            cutoff_time=cutoff,
+            cutoff_days_before=days_before,
+            is_enabled=enabled,
+        )
+    combo = None
+    if combo_id is not None:
+        combo = Combo(
+            id=combo_id, cafe_id=cafe_id, name=combo_name, categories=categories, price=price, is_available=available
+        )
+    return cafe, combo, schedule
 
 
 async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
@@ -303,19 +343,26 @@ async def week_balance(
     return WeekBalance(week_start=start, week_end=end, spent=spent, limit=user.weekly_limit)
 
 
+_BALANCE_AND_LIVE_ORDER = select(
+    func.coalesce(func.sum(Order.total), 0),
+    func.max(
+        case((and_(col(Order.cafe_id) == bindparam("cafe_id"), col(Order.order_date) == bindparam("day")), Order.id))
+    ),
+).where(
+    col(Order.user_tgid) == bindparam("user_tgid"),
+    col(Order.order_date) >= bindparam("start"),
+    col(Order.order_date) <= bindparam("end"),
+    col(Order.status) != OrderStatus.cancelled,
+)
+
+
 async def _balance_and_live_order(
     session: AsyncSession, *, user: _Buyer, cafe_id: int, day: date
 ) -> tuple[WeekBalance, int | None]:
     """The week's spending and the id of a live order for (user, cafe, day), in one query."""
-    same_day = and_(col(Order.cafe_id) == cafe_id, col(Order.order_date) == day)
-    row = (
-        await session.execute(
-            select(func.coalesce(func.sum(Order.total), 0), func.max(case((same_day, Order.id)))).where(
-                *_week_filter(user.tgid, day)
-            )
-        )
-    ).one()
     start, end = week_bounds(day)
+    params = {"user_tgid": user.tgid, "start": start, "end": end, "cafe_id": cafe_id, "day": day}
+    row = (await (await session.connection()).execute(_BALANCE_AND_LIVE_ORDER, params)).one()
     return WeekBalance(week_start=start, week_end=end, spent=money(row[0]), limit=user.weekly_limit), row[1]
 
 
@@ -357,19 +404,23 @@ class _Buyer:
     weekly_limit: Decimal | None
 
 
+_LOCK_BUYER = (
+    select(col(User.tgid), col(User.name), col(User.weekly_limit))
+    .where(col(User.tgid) == bindparam("tgid"), col(User.is_active))
+    .with_for_update()
+)
+
+
 async def _lock_buyer(session: AsyncSession, user_tgid: int) -> _Buyer:
     """Lock the active user's row until commit: this person's concurrent orders run one after another,
     so the limit check and the insert below happen as one step. (Plain columns: this is the hot path.)"""
-    row = (
-        await session.execute(
-            select(col(User.tgid), col(User.name), col(User.weekly_limit))
-            .where(col(User.tgid) == user_tgid, col(User.is_active))
-            .with_for_update()
-        )
-    ).first()
+    row = (await (await session.connection()).execute(_LOCK_BUYER, {"tgid": user_tgid})).first()
     if row is None:
         raise Forbidden("error.access.not_active")
     return _Buyer(tgid=row[0], name=row[1], weekly_limit=row[2])
+
+
+_INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)  # type: ignore[attr-defined]
 
 
 async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> Order:
@@ -403,7 +454,7 @@ async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> O
     }
     try:
         # A plain INSERT (not the ORM unit of work): this is the hot path of lunch time.
-        order_id = (await session.execute(insert(Order).values(**values).returning(col(Order.id)))).scalar_one()
+        order_id = (await (await session.connection()).execute(_INSERT_ORDER, values)).scalar_one()
     except IntegrityError:
         # The unique index keeps one live order even where the row lock is not available (SQLite).
         raise Conflict("error.order.already_exists") from None
