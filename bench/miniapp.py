@@ -69,11 +69,11 @@ async def seed(database_url: str, users: int) -> tuple[int, int]:
             session.add(dish)
             dishes.append(dish)
         await session.flush()
-        session.add(MenuItemOption(menu_item_id=dishes[0].id, name="Соус", values=["А", "Б"], is_required=False))
-        for offset in range(users):
-            session.add(User(tgid=FIRST_TGID + offset, name=f"Сотрудник {offset}", office="Офис", role=Role.employee))
         first_dish = dishes[0].id
         assert first_dish is not None
+        session.add(MenuItemOption(menu_item_id=first_dish, name="Соус", values=["А", "Б"], is_required=False))
+        for offset in range(users):
+            session.add(User(tgid=FIRST_TGID + offset, name=f"Сотрудник {offset}", office="Офис", role=Role.employee))
         cafe_id = cafe.id
     await db.dispose()
     return cafe_id, first_dish
@@ -182,6 +182,30 @@ class Client:
                 await self.sio.disconnect()
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU time of the live processes of a process group (the backend and its workers)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) != pgid:
+                continue
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, ValueError, IndexError):
+            continue
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, all cores (from /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 def backend_rss_mb(pgid: int) -> float:
     total = 0
     for entry in Path("/proc").iterdir():
@@ -287,8 +311,13 @@ async def bench(database_url: str, rounds: list[int], think: float) -> None:
         for clients in rounds:
             started = time.perf_counter()
             cpu_before = time.process_time()
+            backend_before = group_cpu_seconds(process.pid)
+            busy_before, total_before = machine_busy()
             result = await run_round(base_url, clients, first, cafe_id, dish_id, think)
             client_cpu = time.process_time() - cpu_before
+            backend_cpu = group_cpu_seconds(process.pid) - backend_before
+            busy_after, total_after = machine_busy()
+            machine = (busy_after - busy_before) / max(1e-9, total_after - total_before) * 100
             first += clients
             elapsed = time.perf_counter() - started
             lat = result.latencies
@@ -296,7 +325,12 @@ async def bench(database_url: str, rounds: list[int], think: float) -> None:
                 f"{clients:4d} clients (think {think:g} s): {len(lat)} events in {elapsed:.1f} s, "
                 f"p50 {percentile(lat, 50) * 1000:.0f} ms, p95 {percentile(lat, 95) * 1000:.0f} ms, "
                 f"max {max(lat, default=0) * 1000:.0f} ms, errors {len(result.errors)}, "
-                f"backend RSS {backend_rss_mb(process.pid):.0f} MB, bench client CPU {client_cpu:.1f} s"
+                f"backend RSS {backend_rss_mb(process.pid):.0f} MB"
+            )
+            print(
+                f"      CPU: backend {backend_cpu:.1f} s ({backend_cpu / max(1, clients) * 1000:.0f} ms per client), "
+                f"bench clients {client_cpu:.1f} s, whole machine {machine:.0f}% busy of {os.cpu_count()} cores "
+                f"(includes PostgreSQL, Redis and anything else running)"
             )
             print(
                 "      "

@@ -138,6 +138,7 @@ async def build_menu(*, cutoff: dtime = dtime(23, 59), days_before: int = 0) -> 
         combo = Combo(cafe_id=cafe.id, name="Комплекс А", categories=["soup", "main", "salad"], price=Decimal("15.00"))
         session.add(combo)
         await session.flush()
+        assert steak.id is not None and coffee.id is not None
         session.add(
             MenuItemOption(menu_item_id=steak.id, name="Прожарка", values=["Medium", "Well done"], is_required=True)
         )
@@ -166,14 +167,20 @@ def init_data(
     return sign_init_data(user, bot_token=token, auth_date=auth_date)
 
 
-def launch_url(base_url: str, data: str, *, dark: bool = False) -> str:
-    """What Telegram opens: the Mini App URL with the launch parameters in the hash."""
+def launch_url(base_url: str, data: str, *, dark: bool = False, platform: str | None = None) -> str:
+    """What Telegram opens: the Mini App URL with the launch parameters in the hash.
+
+    `platform` ("ios", "android", "tdesktop", ...) is what a real Telegram client reports; the stand-in then
+    behaves as a native client, so the page uses the native MainButton instead of its own place button.
+    """
     params = {
         "tgWebAppData": data,
         "tgWebAppThemeParams": json.dumps(DARK_THEME if dark else LIGHT_THEME),
         "tgWebAppColorScheme": "dark" if dark else "light",
         "tgWebAppVersion": "8.0",
     }
+    if platform is not None:
+        params["tgWebAppPlatform"] = platform
     return f"{base_url}/#{urllib.parse.urlencode(params)}"
 
 

@@ -143,7 +143,8 @@ def day_chip(day: DayChip) -> rx.Component:
     return rx.el.button(
         rx.el.div(day.weekday, class_name="ma-day-wd"),
         rx.el.div(day.number, class_name="ma-day-num"),
-        rx.el.div(day.note, class_name="ma-day-note"),
+        # The note counts down in the browser (telegram_bridge.js) from the server's cut-off instant.
+        rx.el.div(day.note, class_name="ma-day-note", data_cutoff=day.cutoff_ms, data_note=day.note),
         class_name=css,
         type="button",
         on_click=MiniApp.pick_day(day.date),
@@ -274,7 +275,19 @@ def order_tab() -> rx.Component:
             S.cafes.length() == 0,  # type: ignore[attr-defined]
             rx.el.p(tr["mini.no_cafes"], class_name="ma-subtitle ma-pad", id="no-cafes"),
             rx.fragment(
-                rx.el.div(rx.foreach(S.days, day_chip), class_name="ma-days", id="days"),
+                rx.el.div(
+                    rx.foreach(S.days, day_chip),
+                    class_name="ma-days",
+                    id="days",
+                    data_now=S.clock_ms,  # the server's time of the strip: the browser corrects its clock by it
+                    data_fmt_hours=tr["mini.day.left_hours"],
+                    data_fmt_minutes=tr["mini.day.left_minutes"],
+                    data_closed=tr["mini.day.closed"],
+                ),
+                # The countdown reached a cut-off: the bridge clicks this to reload the strip from the server.
+                rx.el.button(
+                    on_click=MiniApp.refresh_days, id="days-refresh", style={"display": "none"}, type="button"
+                ),
                 rx.cond(
                     S.day_closed_reason != "",
                     ui.banner(S.day_closed_reason, good=False, id="day-closed"),

@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import random
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 import reflex as rx
 from reflex.event import EventSpec
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from lunch_app import db
@@ -28,7 +29,7 @@ from lunch_app.domain import access, availability, catalogue, orders, recommenda
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
 from lunch_app.domain.users import require_active_user
 from lunch_app.i18n import CATALOG, format_money, normalize_language, t
-from lunch_app.models import Cafe, OrderStatus, User
+from lunch_app.models import Cafe, OrderStatus, Schedule, User
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, TelegramUser, validate_init_data_now
 
@@ -54,6 +55,7 @@ class DayChip:
     number: str = ""
     note: str = ""
     is_open: bool = False
+    cutoff_ms: int = 0  # the cut-off instant (Unix ms) of an open day, for the browser's live countdown; else 0
 
 
 @dataclasses.dataclass
@@ -190,6 +192,7 @@ class MiniApp(rx.State):
     cafes: list[Choice] = []
     cafe_id: str = ""
     days: list[DayChip] = []
+    clock_ms: int = 0  # the server's time (Unix ms) when `days` was computed
     day: str = ""
     day_closed_reason: str = ""
     filters: list[FilterChip] = []
@@ -336,13 +339,15 @@ class MiniApp(rx.State):
             log.info("miniapp sign-in refused: %s", exc.reason)
             self.screen = "failed"
             return
-        async with db.session_scope() as session:
-            result = await access.sign_in(session, signed.user)
-        self._set_language(result.language)
         self._tg_user = dataclasses.asdict(signed.user)
-        if result.status == access.SignInStatus.active and result.user is not None:
-            async for event in self._enter(result.user.tgid):
-                yield event
+        async with db.session_scope() as session:  # one transaction: sign-in, the user's screen and first menu
+            result = await access.sign_in(session, signed.user)
+            self._set_language(result.language)
+            user = result.user if result.status == access.SignInStatus.active else None
+            if user is not None:
+                await self._enter(session, user)
+        if user is not None:
+            yield self._telegram_sync()
             return
         self.form_name = result.prefill_name
         self.screen = {
@@ -366,13 +371,14 @@ class MiniApp(rx.State):
         try:
             async with db.session_scope() as session:
                 user = await require_active_user(session, int(tgid))
-                language = user.language
+                self._set_language(user.language)
+                await self._enter(session, user)
         except (DomainError, TypeError, ValueError):
+            self._tgid = 0
+            self.screen = "demo"
             self.error = self._t("mini.signin_failed")
             return
-        self._set_language(language)
-        async for event in self._enter(int(tgid)):
-            yield event
+        yield self._telegram_sync()
 
     @rx.event
     def set_form_name(self, value: str) -> None:
@@ -398,25 +404,31 @@ class MiniApp(rx.State):
         self.form_error = ""
         self.screen = "pending"
 
-    async def _enter(self, tgid: int) -> AsyncIterator[Any]:
-        self._tgid = tgid
+    async def _enter(self, session: AsyncSession, user: User) -> None:
+        """Show the ordering screen to an active user (checked by the caller in this `session`)."""
+        self._tgid = user.tgid
         self.screen = "app"
         self.tab = "order"
         self.sheet = ""
-        async with db.session_scope() as session:
-            user = await require_active_user(session, tgid)
-            self.user_name = user.name
-            self.user_office = user.office
-            self.reminders = user.reminders_enabled
-            cafes = await catalogue.list_cafes(session, active_only=True)
+        self.user_name = user.name
+        self.user_office = user.office
+        self.reminders = user.reminders_enabled
+        cafes = await catalogue.list_cafes(session, active_only=True)
         self.cafes = [Choice(id=str(cafe.id), name=cafe.name) for cafe in cafes]
         if cafes:
-            await self._select_cafe(cafes[0].id)
-        yield self._telegram_sync()
+            await self._load_cafe(session, cafes[0].id)
 
     # ------------------------------------------------------------------------------------ ordering
 
     async def _select_cafe(self, cafe_id: int) -> None:
+        async with db.session_scope() as session:
+            await require_active_user(session, self._tgid)
+            await self._load_cafe(session, cafe_id)
+
+    async def _load_cafe(self, session: AsyncSession, cafe_id: int) -> None:
+        """The cafe's 7-day strip and menu, an empty cart. The caller has checked the user in `session`."""
+        week = await availability.week_availability(session, cafe_id=cafe_id)
+        menu = await catalogue.get_menu(session, cafe_id, available_only=True)
         self.cafe_id = str(cafe_id)
         self._cart_items = []
         self._cart_combo = {}
@@ -424,10 +436,6 @@ class MiniApp(rx.State):
         self.existing_order_id = 0
         self.notes = ""
         self.cart_error = ""
-        async with db.session_scope() as session:
-            await require_active_user(session, self._tgid)
-            week = await availability.week_availability(session, cafe_id=cafe_id)
-            menu = await catalogue.get_menu(session, cafe_id, available_only=True)
         self._show_week(week)
         first_open = next((d for d in week if d.is_open), week[0] if week else None)
         self.day = first_open.day.isoformat() if first_open else ""
@@ -476,7 +484,7 @@ class MiniApp(rx.State):
             if entry.is_open and entry.cutoff_at is not None:
                 left = entry.seconds_left(now)
                 if left < 6 * 3600:
-                    hours, minutes = divmod(left // 60, 60)
+                    hours, minutes = divmod(-(-left // 60), 60)  # whole minutes rounded up, as the browser's
                     note = (
                         self._t("mini.day.left_hours", hours=hours, minutes=minutes)
                         if hours
@@ -493,9 +501,11 @@ class MiniApp(rx.State):
                     number=str(entry.day.day),
                     note=note,
                     is_open=entry.is_open,
+                    cutoff_ms=int(entry.cutoff_at.timestamp() * 1000) if entry.is_open and entry.cutoff_at else 0,
                 )
             )
         self.days = chips
+        self.clock_ms = int(now.timestamp() * 1000)
         self._day_reasons = {
             entry.day.isoformat(): self._t("mini.closed_day", reason=self._t(entry.reason_key))
             for entry in week
@@ -534,6 +544,23 @@ class MiniApp(rx.State):
             self.error = self._fail(exc) if isinstance(exc, DomainError) else self._t("error.generic")
             return
         yield self._telegram_sync()
+
+    @rx.event
+    async def refresh_days(self) -> None:
+        """A cut-off passed on the browser's countdown: the server decides again what is open (the cart stays)."""
+        if self.screen != "app" or not self.cafe_id:
+            return
+        try:
+            async with db.session_scope() as session:
+                await require_active_user(session, self._tgid)
+                week = await availability.week_availability(session, cafe_id=int(self.cafe_id))
+        except DomainError as exc:
+            self.error = self._fail(exc)
+            return
+        self._show_week(week)
+        self._update_day_reason()
+        if self._cart_items or self._cart_combo:
+            await self._quote()  # a closed day shows its refusal on the cart
 
     @rx.event
     async def pick_day(self, day: str) -> None:
@@ -822,6 +849,8 @@ class MiniApp(rx.State):
                     )
                 else:
                     order = await orders.place_order(session, user_tgid=self._tgid, draft=self._draft())
+                order_id, order_date = order.id, order.order_date
+                await self._load_orders(session)  # same transaction: My orders already shows the new order
         except DomainError as exc:
             self.busy = False
             self.cart_error = self._fail(exc)
@@ -829,34 +858,45 @@ class MiniApp(rx.State):
                 self.existing_order_id = int(exc.params.get("order_id") or 0)
             return
         key = "mini.saved" if self.editing_order_id else "mini.placed"
-        self.notice = self._t(key, id=order.id, date=_date_text(order.order_date, self.lang))
+        self.notice = self._t(key, id=order_id, date=_date_text(order_date, self.lang))
         self._cart_items = []
         self._cart_combo = {}
         self.notes = ""
         self.editing_order_id = 0
         self._show_cart(None)
         self.busy = False
-        await self._load_orders()
         self.tab = "orders"
         yield rx.call_script("window.lunchTg&&window.lunchTg.haptic('success')")
         yield self._telegram_sync()
 
     # ------------------------------------------------------------------------------------ my orders
 
-    async def _load_orders(self) -> None:
-        async with db.session_scope() as session:
-            upcoming = await orders.list_my_orders(session, user_tgid=self._tgid, upcoming=True)
-            past = await orders.list_my_orders(session, user_tgid=self._tgid, upcoming=False, limit=20)
-            cafe_ids = {o.cafe_id for o in [*upcoming, *past]}
-            cafes = {c.id: c for c in (await session.execute(select(Cafe).where(col(Cafe.id).in_(cafe_ids)))).scalars()}
-            open_days: dict[tuple[int, date], bool] = {}
-            for order in upcoming:
-                cafe = cafes.get(order.cafe_id)
-                if order.status == OrderStatus.placed and cafe is not None:
-                    key = (order.cafe_id, order.order_date)
-                    if key not in open_days:
-                        day = await availability.day_availability(session, cafe=cafe, day=order.order_date)
-                        open_days[key] = day.is_open
+    async def _load_orders(self, session: AsyncSession | None = None) -> None:
+        if session is None:
+            async with db.session_scope() as own:
+                await self._load_orders(own)
+            return
+        upcoming = await orders.list_my_orders(session, user_tgid=self._tgid, upcoming=True)
+        past = await orders.list_my_orders(session, user_tgid=self._tgid, upcoming=False, limit=20)
+        cafe_ids = {o.cafe_id for o in [*upcoming, *past]}
+        cafes = {c.id: c for c in (await session.execute(select(Cafe).where(col(Cafe.id).in_(cafe_ids)))).scalars()}
+        # Whether each upcoming order can still change: the domain's day rule over the cafes' schedules (one query).
+        changeable = {o.cafe_id for o in upcoming if o.status == OrderStatus.placed and o.cafe_id in cafes}
+        query = select(Schedule).where(col(Schedule.cafe_id).in_(changeable))
+        rows: Iterable[Schedule] = (await session.execute(query)).scalars() if changeable else []
+        schedules = {(row.cafe_id, row.weekday): row for row in rows}
+        now, horizon = get_clock().now(), get_settings().order_horizon_days
+        open_days: dict[tuple[int, date], bool] = {}
+        for order in upcoming:
+            key = (order.cafe_id, order.order_date)
+            if order.cafe_id in changeable and key not in open_days:
+                open_days[key] = availability.evaluate_day(
+                    cafe=cafes[order.cafe_id],
+                    schedule=schedules.get((order.cafe_id, order.order_date.weekday())),
+                    day=order.order_date,
+                    now=now,
+                    horizon_days=horizon,
+                ).is_open
         self.upcoming = [self._order_card(o, cafes, open_days) for o in upcoming]
         self.past = [self._order_card(o, cafes, open_days) for o in past]
 
@@ -957,15 +997,16 @@ class MiniApp(rx.State):
         try:
             async with db.session_scope() as session:
                 order = await orders.cancel_order(session, actor_tgid=self._tgid, order_id=int(order_id))
+                cancelled_id = order.id
+                await self._load_orders(session)
         except DomainError as exc:
             self.error = self._fail(exc)
             return
         self.error = ""
-        self.notice = self._t("mini.cancelled", id=order.id)
-        if self.editing_order_id == order.id:
+        self.notice = self._t("mini.cancelled", id=cancelled_id)
+        if self.editing_order_id == cancelled_id:
             self._cart_items, self._cart_combo, self.editing_order_id = [], {}, 0
             self._show_cart(None)
-        await self._load_orders()
 
     @rx.event
     async def repeat(self, order_id: int) -> AsyncIterator[Any]:

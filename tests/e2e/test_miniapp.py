@@ -7,6 +7,7 @@ server (tests/miniapp_fixtures.py). Screenshots of every screen in light and dar
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -63,11 +64,11 @@ async def shot(page: Any, name: str) -> None:
     await page.screenshot(path=str(SCREENSHOTS / f"miniapp-{name}.png"))
 
 
-async def open_app(page: Any, base_url: str, data: str, *, dark: bool = False) -> None:
+async def open_app(page: Any, base_url: str, data: str, *, dark: bool = False, platform: str | None = None) -> None:
     if page.url.startswith(base_url):
         await page.evaluate("sessionStorage.clear()")  # a new Telegram webview: a fresh Reflex client token
     await page.goto("about:blank")  # a hash-only change would not reload the app
-    await page.goto(launch_url(base_url, data, dark=dark))
+    await page.goto(launch_url(base_url, data, dark=dark, platform=platform))
     await page.wait_for_function(
         "document.querySelector('.ma-root') && document.querySelector('.ma-root').dataset.screen !== 'loading'"
     )
@@ -406,7 +407,7 @@ async def test_profile_tips_generate_now_in_the_background(
                     status=OrderStatus.sent,
                     lines=[{**line, "unit_price": "7.00", "quantity": 1, "options": {}}],
                     notes="",
-                    total=7,
+                    total=Decimal("7.00"),
                     created_at=get_clock().utcnow(),
                     updated_at=get_clock().utcnow(),
                 )
@@ -440,3 +441,87 @@ async def test_profile_tips_generate_now_in_the_background(
         assert len(miniapp_gemini.calls()) == 1
     finally:
         miniapp_gemini.set_latency(0)
+
+
+async def test_native_main_button_on_a_real_platform_places_the_order(
+    miniapp_url: str, phone: Any, menu: MiniMenu
+) -> None:
+    """Inside a native Telegram client (platform "ios") the order is placed with Telegram's MainButton."""
+    await add_user(EMPLOYEE, "Анна Иванова")
+    page = phone
+    await open_app(page, miniapp_url, init_data(EMPLOYEE), platform="ios")
+    assert await screen_of(page) == "app"
+    await page.locator(".dish").first.wait_for()
+    main = "Telegram.WebApp.MainButton"
+    assert not await page.evaluate(f"{main}.isVisible")  # nothing in the cart yet
+    await add_dish(page, "Кофе")
+    await wait_total(page, "2,50\u00a0₽")
+    await page.wait_for_function(f"() => {main}.isVisible && {main}.text.includes('2,50')")
+    assert await page.evaluate("document.body.classList.contains('tg-main')")
+    assert not await page.locator("#place-order").is_visible()  # the page's own button gives way to the native one
+    await page.evaluate(f"{main}._click()")  # the user taps Telegram's MainButton
+    await page.locator("#tab-orders").wait_for()
+    await page.wait_for_function(f"() => !{main}.isVisible")
+    calls = await page.evaluate("window.__tgCalls.map(c => c[0])")
+    assert "MainButton.setText" in calls and "MainButton.show" in calls
+    async with db.session_scope() as session:
+        order = (await session.execute(select(Order))).scalar_one()
+    assert order.user_tgid == EMPLOYEE and order.total == Decimal("2.50")
+
+
+def _events(frames: list[str]) -> list[str]:
+    """Socket.IO event packets the page sent (pings and other control frames left out)."""
+    return [frame for frame in frames if frame.startswith("42")]
+
+
+async def test_cutoff_countdown_ticks_in_the_browser_and_refreshes_from_the_server_at_zero(
+    miniapp_url: str, phone: Any, menu: MiniMenu
+) -> None:
+    await add_user(EMPLOYEE, "Анна Иванова")
+    page = phone
+    sent: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(str(payload))))
+    # The browser's clock is moved by `__shift` ms (the server keeps real time; the page's timers stay real).
+    await page.add_init_script(
+        "(() => { const real = Date.now; window.__shift = 0; Date.now = () => real() + window.__shift; })()"
+    )
+
+    async def browser_time(shift_ms: int, expected: str) -> str:
+        await page.evaluate("ms => { window.__shift = ms; }", shift_ms)
+        for _ in range(50):  # the countdown ticks every second
+            text = await note.inner_text()
+            if text.startswith(expected):
+                break
+            await page.wait_for_timeout(100)
+        return text
+
+    await open_app(page, miniapp_url, init_data(EMPLOYEE))
+    note = page.locator("#days .ma-day-note:not([data-cutoff='0'])").first  # the first day still open
+    await note.wait_for()
+    cutoff = int(await note.get_attribute("data-cutoff") or 0)
+    server_now = int(await page.locator("#days").get_attribute("data-now") or 0)
+    left_ms = cutoff - server_now
+    assert left_ms > 0
+    await page.wait_for_timeout(1500)  # a tick has seen the server's time; the sign-in events are sent
+    before = len(_events(sent))
+
+    if left_ms > 90 * 60_000:  # 90 min less 30 s before the cut-off, by the browser's clock
+        assert await browser_time(left_ms - 90 * 60_000 + 30_000, "осталось 1") == "осталось 1 ч 30 мин"
+        assert await browser_time(left_ms - 90 * 60_000 + 90_000, "осталось 1 ч 29") == "осталось 1 ч 29 мин"
+    assert await browser_time(left_ms - 150_000, "осталось 3") == "осталось 3 мин"  # 2.5 min left, rounded up
+    assert len(_events(sent)) == before  # the countdown sent no server event
+
+    assert await browser_time(left_ms + 1_000, "закрыто") == "закрыто"  # past the cut-off by the browser's clock
+    for _ in range(50):
+        if any("refresh_days" in frame for frame in _events(sent)[before:]):
+            break
+        await page.wait_for_timeout(100)
+    # It asked the server once; the server (real time) says the day is still open and re-synchronises the clock.
+    assert len([f for f in _events(sent)[before:] if "refresh_days" in f]) == 1
+    for _ in range(50):
+        if await note.inner_text() != "закрыто":
+            break
+        await page.wait_for_timeout(100)
+    assert await note.inner_text() != "закрыто"
+    assert await page.locator("#days .ma-day.closed").count() == 0
+    assert len([f for f in _events(sent)[before:] if "refresh_days" in f]) == 1

@@ -315,3 +315,33 @@ async def signed_in_on(clock: MovableClock, tgid: int, menu: Menu, day: str) -> 
     await fire(state, MiniApp.pick_cafe, str(menu.cafe_id))
     assert state.day == day
     return state
+
+
+async def test_date_strip_carries_cutoff_instants_and_refresh_closes_a_passed_day(db_ready: MovableClock) -> None:
+    """The browser counts down from `cutoff_ms`; at zero it asks `refresh_days`, and the server decides."""
+    menu = await build_menu()  # cut-off 11:00 on the day, Monday–Friday; now Monday 09:00
+    await add_user(EMPLOYEE)
+    anonymous = new_state()
+    await fire(anonymous, MiniApp.refresh_days)  # not signed in: nothing is loaded
+    assert anonymous.days == [] and anonymous.cafe_id == ""
+
+    state = await signed_in(db_ready, EMPLOYEE, menu)
+    today = state.days[0]
+    cutoff = db_ready.now().replace(hour=11, minute=0, second=0, microsecond=0)
+    assert today.is_open and today.cutoff_ms == int(cutoff.timestamp() * 1000)
+    assert state.clock_ms == int(db_ready.now().timestamp() * 1000)
+    assert today.note == "осталось 2 ч 0 мин"
+    assert [day.cutoff_ms for day in state.days if not day.is_open] == [0, 0]  # the weekend
+    await fire(state, MiniApp.open_dish, menu.coffee)
+    await fire(state, MiniApp.add_dish)
+    assert state.cart_total and state.cart_error == ""
+
+    db_ready.advance(timedelta(hours=1, minutes=59, seconds=30))  # 30 s left: rounded up, as the browser shows it
+    await fire(state, MiniApp.refresh_days)
+    assert state.days[0].note == "осталось 1 мин" and state.days[0].is_open
+
+    db_ready.advance(timedelta(seconds=31))  # the cut-off passed
+    await fire(state, MiniApp.refresh_days)
+    assert not state.days[0].is_open and state.days[0].cutoff_ms == 0
+    assert state.day == today.date and state.day_closed_reason != ""
+    assert state.cart_error != "" and state.cart_lines  # the refusal is shown and the cart stays
