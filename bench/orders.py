@@ -59,7 +59,11 @@ async def _seed(users: int) -> dict[str, int]:
         return {"cafe": cafe.id, "combo": combo.id or 0, **ids}  # type: ignore[dict-item]
 
 
-async def _run(concurrency: int, orders: int, ids: dict[str, int], user_base: int) -> tuple[float, list[float], int]:
+async def _run(
+    concurrency: int, orders: int, ids: dict[str, int], user_base: int, rate: float | None = None
+) -> tuple[float, list[float], int]:
+    """`concurrency` users place `orders` orders: back to back, or paced to `rate` orders/s in total
+    (then latency is measured from each order's scheduled start, so falling behind counts)."""
     from lunch_app import db
     from lunch_app.domain.errors import DomainError
     from lunch_app.domain.orders import place_order
@@ -82,10 +86,15 @@ async def _run(concurrency: int, orders: int, ids: dict[str, int], user_base: in
     errors = 0
     counter = iter(range(orders))
 
+    begin = time.perf_counter()
+
     async def worker() -> None:
         nonlocal errors
         for n in counter:
             started = time.perf_counter()
+            if rate is not None:
+                started = begin + n / rate
+                await asyncio.sleep(max(0.0, started - time.perf_counter()))
             try:
                 async with db.session_scope() as s:
                     await place_order(s, user_tgid=user_base + n, draft=draft)
@@ -93,9 +102,8 @@ async def _run(concurrency: int, orders: int, ids: dict[str, int], user_base: in
                 errors += 1
             latencies.append(time.perf_counter() - started)
 
-    started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return time.perf_counter() - started, latencies, errors
+    return time.perf_counter() - begin, latencies, errors
 
 
 def _worker_process(url: str, ids: dict[str, int], concurrency: int, orders: int, user_base: int, go: Any) -> Any:
@@ -167,10 +175,31 @@ async def _prepare(url: str, users: int) -> dict[str, int]:
 def main(url: str, orders: int, process_counts: list[int]) -> None:
     levels = (1, 20, 100)
     runs = [(concurrency, processes) for processes in process_counts for concurrency in levels]
-    ids = uvloop.run(_prepare(url, (orders + 40) * 2 * len(runs)))
+    ids = uvloop.run(_prepare(url, (orders + 40) * 2 * (len(runs) + 1)))
     print(f"place_order on PostgreSQL, {orders} orders per level (combo + 2 lines with options)")
     for index, (concurrency, processes) in enumerate(runs):
         print(_level(url, ids, concurrency, orders, 10_000_000_000 + index * (orders + 40) * 2, processes), flush=True)
+    print(f"paced: 20 users together placing {PACED_RATE:.0f} orders/s (the throughput target), one process")
+    paced_base = 10_000_000_000 + len(runs) * (orders + 40) * 2
+    print(uvloop.run(_paced(url, ids, orders, paced_base)), flush=True)
+
+
+PACED_RATE = 200.0
+
+
+async def _paced(url: str, ids: dict[str, int], orders: int, user_base: int) -> str:
+    from lunch_app import db
+    from lunch_app.clock import MovableClock, set_clock
+
+    set_clock(MovableClock(NOW))
+    db.configure(url=url)
+    await _run(1, 20, ids, user_base + orders)
+    elapsed, latencies, errors = await _run(20, orders, ids, user_base, rate=PACED_RATE)
+    await db.dispose()
+    achieved = orders / elapsed
+    return (
+        f"   20 concurrent users at {PACED_RATE:.0f}/s: {achieved:7.1f} orders/s  {summary(latencies)}  errors {errors}"
+    )
 
 
 if __name__ == "__main__":
@@ -184,6 +213,6 @@ if __name__ == "__main__":
         help="worker processes sharing the users (production runs the app with GRANIAN_WORKERS=2)",
     )
     args = parser.parse_args()
-    os.environ.update(LOG_LEVEL="WARNING", DATABASE_POOL_SIZE="60")
+    os.environ.update(LOG_LEVEL="WARNING", DATABASE_POOL_SIZE="20")  # up to 40 connections per process
     with fresh_database("lunch_bench_orders") as database_url:
         main(database_url, args.orders, args.processes)

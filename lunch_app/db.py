@@ -16,12 +16,13 @@ _sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
 
 def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {"echo": echo}
     if url.startswith("sqlite"):
-        kwargs.pop("pool_pre_ping")
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        # No pre-ping: it costs a round trip on every checkout. A dropped connection (database restart)
+        # fails one statement, after which SQLAlchemy invalidates the whole pool and reconnects.
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         _sqlite_pragmas(engine)
