@@ -61,3 +61,8 @@ def format_money(amount: Decimal | str | int | None, lang: str | None = DEFAULT_
     if lang == "en":
         return f"₽{value:,.2f}"
     return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",") + "\u00a0₽"
+
+
+def format_options(options: dict[str, str]) -> str:
+    """A dish's chosen options as people read them: "Порция: Большая, Хлеб: Чёрный"."""
+    return ", ".join(f"{name}: {value}" for name, value in options.items())

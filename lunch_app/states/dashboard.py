@@ -34,7 +34,7 @@ from lunch_app.domain.exports import (
     range_report_xlsx,
 )
 from lunch_app.domain.users import get_user, require_manager
-from lunch_app.i18n import CATALOG, format_money, normalize_language, t
+from lunch_app.i18n import CATALOG, format_money, format_options, normalize_language, t
 from lunch_app.models import Category, OrderStatus, RequestStatus, Tag
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, validate_init_data_now
@@ -90,14 +90,10 @@ def _local(moment: datetime | None) -> str:
     return moment.astimezone(get_settings().tz).strftime("%d.%m.%Y %H:%M")
 
 
-def _options_text(options: dict[str, Any]) -> str:
-    return ", ".join(f"{key}: {value}" for key, value in options.items())
-
-
 def _line_text(line: dict[str, Any]) -> str:
     text = f"{line.get('name', '')} × {line.get('quantity', 1)}"
     options = line.get("options") or {}
-    return f"{text} ({_options_text(options)})" if options else text
+    return f"{text} ({format_options(options)})" if options else text
 
 
 # ------------------------------------------------------------------------------------------ root state
@@ -333,7 +329,7 @@ class TodayTab(Dashboard):
                                     + [f"{line.name}" for line in p.combo_dishes]
                                     + [
                                         f"{line.name} × {line.quantity}"
-                                        + (f" ({_options_text(line.options)})" if line.options else "")
+                                        + (f" ({format_options(line.options)})" if line.options else "")
                                         for line in p.items
                                     ]
                                     + ([f"«{p.notes}»"] if p.notes else [])
@@ -531,7 +527,7 @@ class OrdersTab(Dashboard):
                 EditLine(
                     index=index,
                     name=str(line.get("name", ""))
-                    + (f" ({_options_text(line.get('options') or {})})" if line.get("options") else ""),
+                    + (f" ({format_options(line.get('options') or {})})" if line.get("options") else ""),
                     quantity=str(line.get("quantity", 1)),
                     menu_item_id=int(line.get("menu_item_id") or 0),
                     options={str(k): str(v) for k, v in (line.get("options") or {}).items()},

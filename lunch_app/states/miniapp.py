@@ -28,7 +28,7 @@ from lunch_app.clock import get_clock
 from lunch_app.domain import access, availability, catalogue, orders, recommendations
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
 from lunch_app.domain.users import require_active_user
-from lunch_app.i18n import CATALOG, format_money, normalize_language, t
+from lunch_app.i18n import CATALOG, format_money, format_options, normalize_language, t
 from lunch_app.models import Cafe, OrderStatus, Schedule, User
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, TelegramUser, validate_init_data_now
@@ -153,10 +153,6 @@ WHEEL_COLORS = ("#f2994a", "#2f80ed", "#27ae60", "#eb5757", "#9b51e0", "#f2c94c"
 
 def _date_text(day: date, lang: str) -> str:
     return f"{t(f'weekday_short.{day.weekday()}', lang)}, {day.strftime('%d.%m')}"
-
-
-def _options_text(options: dict[str, str]) -> str:
-    return ", ".join(f"{name}: {value}" for name, value in options.items())
 
 
 class MiniApp(rx.State):
@@ -756,7 +752,7 @@ class MiniApp(rx.State):
         if self._cart_combo:
             dishes = [
                 self._menu_items.get(d["menu_item_id"], {}).get("name", "?")
-                + (f" ({_options_text(d['options'])})" if d["options"] else "")
+                + (f" ({format_options(d['options'])})" if d["options"] else "")
                 for d in self._cart_combo["dishes"]
             ]
             price = self._combos.get(self._cart_combo["combo_id"], {}).get("price")
@@ -775,7 +771,7 @@ class MiniApp(rx.State):
                 CartLine(
                     key=str(index),
                     title=f"{line['quantity']} × {item.get('name', '?')}",
-                    details=_options_text(line["options"]),
+                    details=format_options(line["options"]),
                     price=format_money(Decimal(unit) * line["quantity"], self.lang) if unit else "",
                 )
             )
@@ -909,7 +905,7 @@ class MiniApp(rx.State):
         for line in order.lines:
             text = line["name"]
             if line["options"]:
-                text += f" ({_options_text(line['options'])})"
+                text += f" ({format_options(line['options'])})"
             if line["kind"] == "combo_dish":
                 lines.append(f"— {text}")
             else:

@@ -18,7 +18,7 @@ from typing import Any
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
 from lunch_app.domain.reports import DayReport, PersonEntry, ReportLine
-from lunch_app.i18n import format_money, t
+from lunch_app.i18n import format_money, format_options, t
 from lunch_app.telegram.callbacks import AccessDecision, DigestAccepted, LinkDecision
 
 MESSAGE_LIMIT = 4096
@@ -161,7 +161,7 @@ def digest_accepted_line(by_name: str, at: datetime, lang: str = "ru") -> str:
 def _options(options: dict[str, str]) -> str:
     if not options:
         return ""
-    return " (" + ", ".join(f"{escape(k)}: {escape(v)}" for k, v in options.items()) + ")"
+    return f" ({escape(format_options(options))})"
 
 
 def _line(line: ReportLine, *, indent: str, show_quantity: bool) -> str:
