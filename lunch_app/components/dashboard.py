@@ -110,12 +110,26 @@ def pager(page_text: Any, has_prev: Any, has_next: Any, on_prev: Any, on_next: A
     )
 
 
-def sheet(title: Any, *children: Any, on_close: Any, error: Any = None, **props: Any) -> rx.Component:
-    """A bottom sheet with a title; a domain error is shown inside it, next to the form it refers to."""
+def sheet(
+    title: Any, *children: Any, on_close: Any, error: Any = None, on_submit: Any = None, **props: Any
+) -> rx.Component:
+    """A bottom sheet with a title; a domain error is shown inside it, next to the form it refers to.
+
+    With `on_submit` the body is a <form>: the browser checks the fields' HTML constraints and submits only
+    when they hold (a `submit` button sends it)."""
     body: list[Any] = [rx.el.div(title, class_name="ma-sheet-title"), *children]
     if error is not None:
         body.append(rx.cond(error != "", rx.el.p(error, class_name="ma-error", role="alert")))
-    return ui.bottom_sheet(rx.el.div(*body, class_name="db-form"), on_close=on_close, **props)
+    if on_submit is not None:
+        content = rx.el.form(*body, class_name="db-form", on_submit=on_submit)
+    else:
+        content = rx.el.div(*body, class_name="db-form")
+    return ui.bottom_sheet(content, on_close=on_close, **props)
+
+
+def submit(text: Any, **props: Any) -> rx.Component:
+    """The button that submits its form (after the browser's own validation)."""
+    return rx.el.button(text, class_name="ma-btn", type="submit", **props)
 
 
 def confirm(

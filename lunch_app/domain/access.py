@@ -46,10 +46,14 @@ from lunch_app.telegram_auth import TelegramUser
 
 # Printable text only: names end up in Telegram messages and CSV files.
 _PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
-Name = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)]
-Office = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=100, pattern=_PRINTABLE)]
+MAX_NAME = 100
+MAX_OFFICE = 100
+Name = Annotated[
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME, pattern=_PRINTABLE)
+]
+Office = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=MAX_OFFICE, pattern=_PRINTABLE)]
 RequiredOffice = Annotated[
-    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=_PRINTABLE)
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_OFFICE, pattern=_PRINTABLE)
 ]
 Username = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^@?[A-Za-z0-9_]*$")]
 TgId = Annotated[StrictInt, Field(gt=0, lt=2**63)]

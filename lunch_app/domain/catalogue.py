@@ -39,6 +39,10 @@ CENT = Decimal("0.01")
 MAX_PRICE = Decimal("100000")
 MAX_OPTIONS_PER_DISH = 10
 MAX_OPTION_VALUES = 20
+MAX_NAME = 100
+MAX_DESCRIPTION = 1000
+MAX_OPTION_TEXT = 50  # an option's name and each of its values
+MAX_SORT_ORDER = 1_000_000
 # Identifiers are INTEGER columns: anything outside that range cannot exist.
 _MAX_ID = 2**31 - 1
 
@@ -74,17 +78,19 @@ def _check_money(value: Decimal | None) -> Decimal | None:
 Money = Annotated[Decimal, BeforeValidator(_to_money), AfterValidator(_check_money)]
 
 Name = Annotated[
-    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=100)
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_NAME)
 ]
-Description = Annotated[str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, max_length=1000)]
+Description = Annotated[
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, max_length=MAX_DESCRIPTION)
+]
 OptionName = Annotated[
-    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=50)
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_OPTION_TEXT)
 ]
 # Enum members by value ("soup") from the UI: lax for the enum itself, strict everywhere else.
 LaxCategory = Annotated[Category, Strict(False)]
 LaxTag = Annotated[Tag, Strict(False)]
 OptionValue = Annotated[
-    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=50)
+    str, NoControlChars, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=MAX_OPTION_TEXT)
 ]
 
 
@@ -113,7 +119,7 @@ class ItemInput(_Input):
     tags: list[LaxTag] = Field(default_factory=list, max_length=len(Tag))
     options: list[OptionInput] = Field(default_factory=list, max_length=MAX_OPTIONS_PER_DISH)
     is_available: StrictBool = True
-    sort_order: StrictInt = Field(default=0, ge=-1_000_000, le=1_000_000)
+    sort_order: StrictInt = Field(default=0, ge=-MAX_SORT_ORDER, le=MAX_SORT_ORDER)
 
 
 class ComboInput(_Input):

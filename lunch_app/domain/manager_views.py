@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
@@ -330,10 +330,22 @@ async def get_order_row(session: AsyncSession, *, actor_tgid: int, order_id: obj
     return _order_row(row[0], row[1], row[2])
 
 
-def edited_draft(order: OrderRow, *, items: list[tuple[Any, Any, dict[str, str]]], notes: str) -> dict[str, Any]:
-    """The draft for `orders.update_order` that keeps the order's combo (with its dishes and options) and
-    replaces the à-la-carte lines by `items` = [(menu_item_id, quantity, options)]; quantity 0 drops a line.
-    The domain re-validates and re-prices it; this only reshapes what the dashboard edited."""
+KEEP_COMBO: Literal["keep"] = "keep"
+
+
+def edited_draft(
+    order: OrderRow,
+    *,
+    items: list[tuple[Any, Any, dict[str, str]]],
+    notes: str,
+    combo: tuple[Any, list[tuple[Any, dict[str, str]]]] | Literal["keep"] | None = KEEP_COMBO,
+) -> dict[str, Any]:
+    """The draft for `orders.update_order` built from what the dashboard edited.
+
+    `items` = [(menu_item_id, quantity, options)] replace the à-la-carte lines; quantity 0 drops a line.
+    `combo` = (combo_id, [(menu_item_id, options)]) replaces the combo and its dishes, None removes it, and
+    KEEP_COMBO keeps the order's combo with its dishes and options. The domain re-validates and re-prices the
+    draft; this only reshapes it."""
     draft: dict[str, Any] = {
         "cafe_id": order.cafe_id,
         "order_date": order.order_date,
@@ -344,14 +356,21 @@ def edited_draft(order: OrderRow, *, items: list[tuple[Any, Any, dict[str, str]]
         ],
         "notes": notes,
     }
-    if order.combo_id is not None:
+    if combo == KEEP_COMBO:
+        if order.combo_id is not None:
+            draft["combo"] = {
+                "combo_id": order.combo_id,
+                "dishes": [
+                    {"menu_item_id": line["menu_item_id"], "options": dict(line.get("options") or {})}
+                    for line in order.lines
+                    if line.get("kind") == "combo_dish"
+                ],
+            }
+    elif combo is not None:
+        combo_id, dishes = combo
         draft["combo"] = {
-            "combo_id": order.combo_id,
-            "dishes": [
-                {"menu_item_id": line["menu_item_id"], "options": dict(line.get("options") or {})}
-                for line in order.lines
-                if line.get("kind") == "combo_dish"
-            ],
+            "combo_id": combo_id,
+            "dishes": [{"menu_item_id": item_id, "options": dict(options)} for item_id, options in dishes],
         }
     return draft
 

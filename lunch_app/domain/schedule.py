@@ -28,7 +28,9 @@ WEEKDAYS = range(7)
 DEFAULT_CUTOFF = "10:00"
 _MAX_ID = 2**31 - 1
 
-CutoffTime = Annotated[str, StringConstraints(strict=True, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+CUTOFF_PATTERN = r"([01][0-9]|2[0-3]):[0-5][0-9]"  # HH:MM, 00:00–23:59
+MAX_DAYS_BEFORE = 6
+CutoffTime = Annotated[str, StringConstraints(strict=True, pattern=rf"^{CUTOFF_PATTERN}$")]
 
 
 class ScheduleRowInput(BaseModel):
@@ -36,7 +38,7 @@ class ScheduleRowInput(BaseModel):
 
     weekday: StrictInt = Field(ge=0, le=6)
     cutoff_time: CutoffTime
-    cutoff_days_before: StrictInt = Field(default=0, ge=0, le=6)
+    cutoff_days_before: StrictInt = Field(default=0, ge=0, le=MAX_DAYS_BEFORE)
     is_enabled: StrictBool = True
 
 

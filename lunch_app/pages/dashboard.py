@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 
 from lunch_app.components import dashboard as db
+from lunch_app.components import form_rules as rules
 from lunch_app.components import ui
 from lunch_app.states.dashboard import (
     CATEGORIES,
@@ -161,6 +162,106 @@ def today_view() -> rx.Component:
 # ------------------------------------------------------------------------------------------ Orders
 
 
+def option_pickers(picks: Any, on_change: Any) -> rx.Component:
+    """A select per option of a dish; a required option must be chosen before the form can be submitted."""
+    return rx.foreach(
+        picks,
+        lambda pick, j: rx.el.label(
+            rx.el.span(pick.name + rx.cond(pick.required, " *", ""), class_name="ma-label"),
+            rx.el.select(
+                rx.el.option(tr("dash.orders.choose"), value=""),
+                rx.foreach(pick.allowed, lambda value: rx.el.option(value, value=value)),
+                value=pick.chosen,
+                on_change=lambda value: on_change(j, value),
+                required=pick.required,
+                class_name="ma-select order-option",
+                data_option=pick.name,
+            ),
+            class_name="db-pick",
+        ),
+    )
+
+
+def order_editor() -> rx.Component:
+    """Everything the employee's cart can change: the combo and its dish per category, options of every dish
+    (required ones included), quantities, added dishes and notes. The domain re-checks and re-prices on save."""
+    st = OrdersTab
+    return db.sheet(
+        st.edit_title,
+        db.field(
+            tr("dash.orders.combo"),
+            db.select(
+                st.edit_combo_choices,
+                st.edit_combo_id,
+                st.set_edit_combo,
+                first=("", tr("dash.orders.no_combo")),
+                id="order-combo",
+            ),
+        ),
+        rx.foreach(
+            st.edit_slots,
+            lambda slot: rx.el.div(
+                db.field(
+                    slot.label,
+                    rx.el.select(
+                        rx.el.option(tr("dash.orders.choose"), value=""),
+                        rx.foreach(slot.choices, lambda c: rx.el.option(c.label, value=c.value)),
+                        value=slot.dish,
+                        on_change=lambda value: st.set_slot_dish(slot.index, value),
+                        required=True,
+                        class_name="ma-select order-slot",
+                        data_category=slot.category,
+                    ),
+                ),
+                option_pickers(slot.picks, lambda j, value: st.set_slot_option(slot.index, j, value)),
+                class_name="db-slot",
+            ),
+        ),
+        rx.el.span(tr("dash.orders.dishes"), class_name="ma-label"),
+        rx.foreach(
+            st.edit_lines,
+            lambda line: rx.el.div(
+                rx.el.div(
+                    rx.el.span(line.name, style={"flex": "1"}),
+                    rx.el.input(
+                        value=line.quantity,
+                        on_change=lambda value: st.set_edit_quantity(line.index, value),
+                        class_name="ma-input order-quantity",
+                        title=tr("dash.orders.quantity_hint"),
+                        style={"width": "80px"},
+                        **rules.QUANTITY,
+                    ),
+                    class_name="db-toggle",
+                ),
+                option_pickers(line.picks, lambda j, value: st.set_line_option(line.index, j, value)),
+                class_name="db-slot order-line",
+                data_dish=line.name,
+            ),
+        ),
+        rx.cond(
+            st.edit_choices.length() > 0,
+            rx.el.div(
+                db.select(st.edit_choices, st.edit_pick, st.set_edit_pick, id="order-add-pick"),
+                db.small(tr("dash.orders.add_dish"), on_click=st.add_edit_line, id="order-add-line"),
+                class_name="db-tools",
+                style={"margin_top": "10px"},
+            ),
+        ),
+        db.field(
+            tr("dash.orders.notes"),
+            db.text_input(st.edit_notes, st.set_edit_notes, id="order-notes", **rules.NOTES),
+        ),
+        rx.el.div(
+            ui.button(tr("dash.close"), variant="secondary", on_click=st.close_edit),
+            db.submit(tr("dash.save"), id="order-save"),
+            class_name="db-sheet-actions",
+        ),
+        on_close=st.close_edit,
+        on_submit=st.save_edit,
+        error=D.error,
+    )
+
+
 def orders_view() -> rx.Component:
     st = OrdersTab
     statuses = [("all", tr("dash.orders.any_status"))] + [
@@ -206,47 +307,7 @@ def orders_view() -> rx.Component:
             st.next_page,
             tr("dash.total") + ": " + st.total.to_string(),
         ),
-        rx.cond(
-            st.edit_id != 0,
-            db.sheet(
-                st.edit_title,
-                rx.foreach(st.edit_combo, lambda text: rx.el.p(text, class_name="ma-muted")),
-                rx.foreach(
-                    st.edit_lines,
-                    lambda line: rx.el.div(
-                        rx.el.span(line.name, style={"flex": "1"}),
-                        rx.el.input(
-                            type="number",
-                            min="0",
-                            max="20",
-                            value=line.quantity,
-                            on_change=lambda value: st.set_edit_quantity(line.index, value),
-                            class_name="ma-input",
-                            style={"width": "80px"},
-                        ),
-                        class_name="db-toggle",
-                        style={"margin": "6px 0"},
-                    ),
-                ),
-                rx.cond(
-                    st.edit_choices.length() > 0,
-                    rx.el.div(
-                        db.select(st.edit_choices, st.edit_pick, st.set_edit_pick, id="order-add-pick"),
-                        db.small(tr("dash.orders.add_dish"), on_click=st.add_edit_line, id="order-add-line"),
-                        class_name="db-tools",
-                        style={"margin_top": "10px"},
-                    ),
-                ),
-                db.field(tr("dash.orders.notes"), db.text_input(st.edit_notes, st.set_edit_notes)),
-                rx.el.div(
-                    ui.button(tr("dash.close"), variant="secondary", on_click=st.close_edit),
-                    ui.button(tr("dash.save"), on_click=st.save_edit, id="order-save"),
-                    class_name="db-sheet-actions",
-                ),
-                on_close=st.close_edit,
-                error=D.error,
-            ),
-        ),
+        rx.cond(st.edit_id != 0, order_editor()),
         db.confirm(
             st.cancel_id != 0,
             tr("dash.orders.cancel_title"),
@@ -311,11 +372,19 @@ def users_view() -> rx.Component:
                     st.form_mode == "add",
                     db.field(
                         tr("dash.users.tgid"),
-                        db.text_input(st.form_tgid, st.set_form_tgid, input_mode="numeric", id="user-tgid"),
+                        db.text_input(
+                            st.form_tgid, st.set_form_tgid, id="user-tgid", title=D.form_hints["tgid"], **rules.TGID
+                        ),
                     ),
                 ),
-                db.field(tr("dash.users.name"), db.text_input(st.form_name, st.set_form_name, id="user-name")),
-                db.field(tr("dash.users.office"), db.text_input(st.form_office, st.set_form_office, id="user-office")),
+                db.field(
+                    tr("dash.users.name"),
+                    db.text_input(st.form_name, st.set_form_name, id="user-name", **rules.USER_NAME),
+                ),
+                db.field(
+                    tr("dash.users.office"),
+                    db.text_input(st.form_office, st.set_form_office, id="user-office", **rules.OFFICE),
+                ),
                 db.field(
                     tr("dash.users.role"), db.static_select(roles, st.form_role, st.set_form_role, id="user-role")
                 ),
@@ -325,16 +394,18 @@ def users_view() -> rx.Component:
                         st.form_limit,
                         st.set_form_limit,
                         placeholder=tr("dash.users.limit_hint"),
-                        input_mode="decimal",
                         id="user-limit",
+                        title=D.form_hints["limit"],
+                        **rules.WEEKLY_LIMIT,
                     ),
                 ),
                 rx.el.div(
                     ui.button(tr("dash.close"), variant="secondary", on_click=st.close_form),
-                    ui.button(tr("dash.save"), on_click=st.save_form, id="user-save"),
+                    db.submit(tr("dash.save"), id="user-save"),
                     class_name="db-sheet-actions",
                 ),
                 on_close=st.close_form,
+                on_submit=st.save_form,
                 error=D.error,
             ),
         ),
@@ -465,17 +536,23 @@ def cafes_view() -> rx.Component:
             st.form_mode != "",
             db.sheet(
                 rx.cond(st.form_mode == "add", tr("dash.cafes.add"), tr("dash.cafes.edit")),
-                db.field(tr("dash.cafes.name"), db.text_input(st.form_name, st.set_form_name, id="cafe-name")),
+                db.field(
+                    tr("dash.cafes.name"),
+                    db.text_input(st.form_name, st.set_form_name, id="cafe-name", **rules.NAME),
+                ),
                 db.field(
                     tr("dash.cafes.description"),
-                    db.text_input(st.form_description, st.set_form_description, id="cafe-description"),
+                    db.text_input(
+                        st.form_description, st.set_form_description, id="cafe-description", **rules.DESCRIPTION
+                    ),
                 ),
                 rx.el.div(
                     ui.button(tr("dash.close"), variant="secondary", on_click=st.close_form),
-                    ui.button(tr("dash.save"), on_click=st.save_form, id="cafe-save"),
+                    db.submit(tr("dash.save"), id="cafe-save"),
                     class_name="db-sheet-actions",
                 ),
                 on_close=st.close_form,
+                on_submit=st.save_form,
                 error=D.error,
             ),
         ),
@@ -500,14 +577,14 @@ def dish_form() -> rx.Component:
     categories = [(c, tr(f"category_one.{c}")) for c in CATEGORIES]
     return db.sheet(
         rx.cond(st.dish_mode == "add", tr("dash.menu.add_dish"), tr("dash.menu.edit_dish")),
-        db.field(tr("dash.menu.name"), db.text_input(st.dish_name, st.set_dish_name, id="dish-name")),
+        db.field(tr("dash.menu.name"), db.text_input(st.dish_name, st.set_dish_name, id="dish-name", **rules.NAME)),
         db.field(
             tr("dash.menu.description"),
-            db.text_input(st.dish_description, st.set_dish_description, id="dish-description"),
+            db.text_input(st.dish_description, st.set_dish_description, id="dish-description", **rules.DESCRIPTION),
         ),
         db.field(
             tr("dash.menu.category"),
-            db.static_select(categories, st.dish_category, st.set_dish_category, id="dish-category"),
+            db.static_select(categories, st.dish_category, st.set_dish_category, id="dish-category", required=True),
         ),
         db.field(
             tr("dash.menu.price"),
@@ -515,8 +592,9 @@ def dish_form() -> rx.Component:
                 st.dish_price,
                 st.set_dish_price,
                 placeholder=tr("dash.menu.price_hint"),
-                input_mode="decimal",
                 id="dish-price",
+                title=D.form_hints["price"],
+                **rules.PRICE,
             ),
         ),
         rx.el.span(tr("dash.menu.tags"), class_name="ma-label"),
@@ -533,12 +611,15 @@ def dish_form() -> rx.Component:
                     lambda value: st.set_option_name(index, value),
                     placeholder=tr("dash.menu.option_name"),
                     class_name="ma-input option-name",
+                    **rules.OPTION_NAME,
                 ),
                 db.text_input(
                     option.choices,
                     lambda value: st.set_option_values(index, value),
                     placeholder=tr("dash.menu.option_values"),
                     class_name="ma-input option-values",
+                    title=D.form_hints["option_values"],
+                    **rules.OPTION_VALUES,
                 ),
                 ui.chip(
                     tr("dash.menu.required"),
@@ -550,13 +631,16 @@ def dish_form() -> rx.Component:
             ),
         ),
         db.small(tr("dash.menu.add_option"), on_click=st.add_option, id="dish-add-option"),
-        db.field(tr("dash.menu.sort"), db.text_input(st.dish_sort, st.set_dish_sort, input_mode="numeric")),
+        db.field(
+            tr("dash.menu.sort"), db.text_input(st.dish_sort, st.set_dish_sort, id="dish-sort", **rules.SORT_ORDER)
+        ),
         rx.el.div(
             ui.button(tr("dash.close"), variant="secondary", on_click=st.close_dish),
-            ui.button(tr("dash.save"), on_click=st.save_dish, id="dish-save"),
+            db.submit(tr("dash.save"), id="dish-save"),
             class_name="db-sheet-actions",
         ),
         on_close=st.close_dish,
+        on_submit=st.save_dish,
         error=D.error,
     )
 
@@ -565,10 +649,12 @@ def combo_form() -> rx.Component:
     st = MenuTab
     return db.sheet(
         rx.cond(st.combo_mode == "add", tr("dash.menu.add_combo"), tr("dash.menu.edit_combo")),
-        db.field(tr("dash.menu.name"), db.text_input(st.combo_name, st.set_combo_name, id="combo-name")),
+        db.field(tr("dash.menu.name"), db.text_input(st.combo_name, st.set_combo_name, id="combo-name", **rules.NAME)),
         db.field(
             tr("dash.menu.price"),
-            db.text_input(st.combo_price, st.set_combo_price, input_mode="decimal", id="combo-price"),
+            db.text_input(
+                st.combo_price, st.set_combo_price, id="combo-price", title=D.form_hints["price"], **rules.COMBO_PRICE
+            ),
         ),
         rx.el.span(tr("dash.menu.combo_categories"), class_name="ma-label"),
         rx.el.div(
@@ -578,12 +664,17 @@ def combo_form() -> rx.Component:
             ],
             class_name="ma-opts",
         ),
+        rx.cond(
+            ~st.combo_has_category,
+            rx.el.p(tr("dash.menu.combo_needs_category"), class_name="ma-muted", id="combo-hint"),
+        ),
         rx.el.div(
             ui.button(tr("dash.close"), variant="secondary", on_click=st.close_combo),
-            ui.button(tr("dash.save"), on_click=st.save_combo, id="combo-save"),
+            db.submit(tr("dash.save"), id="combo-save", disabled=~st.combo_has_category),
             class_name="db-sheet-actions",
         ),
         on_close=st.close_combo,
+        on_submit=st.save_combo,
         error=D.error,
     )
 
@@ -688,47 +779,53 @@ def schedule_view() -> rx.Component:
     return rx.el.div(
         db.tools(db.select(st.cafes, st.cafe_id, st.select_cafe, id="schedule-cafe")),
         rx.el.p(tr("dash.schedule.hint"), class_name="ma-muted", style={"margin": "0 4px 10px"}),
-        rx.el.div(
+        rx.el.form(
             rx.el.div(
-                rx.el.span(tr("dash.schedule.day"), class_name="db-sched-h"),
-                rx.el.span(tr("dash.schedule.cutoff"), class_name="db-sched-h"),
-                rx.el.span(tr("dash.schedule.days_before"), class_name="db-sched-h"),
-                rx.el.span(tr("dash.schedule.enabled"), class_name="db-sched-h"),
-                rx.foreach(
-                    st.rows,
-                    lambda row, index: rx.fragment(
-                        rx.el.span(
-                            rx.el.span(row.label, class_name="db-wd-full"),
-                            rx.el.span(row.short, class_name="db-wd-short"),
-                            style={"font_weight": "500"},
-                        ),
-                        rx.el.input(
-                            type="time",
-                            value=row.time,
-                            on_change=lambda value: st.set_time(index, value),
-                            class_name="ma-input sched-time",
-                        ),
-                        rx.el.input(
-                            type="number",
-                            min="0",
-                            max="6",
-                            value=row.days,
-                            on_change=lambda value: st.set_days(index, value),
-                            class_name="ma-input sched-days",
-                        ),
-                        rx.el.span(
-                            ui.switch(row.enabled, on_click=st.set_enabled(index, ~row.enabled), aria_label=row.label),
-                            class_name="sched-enabled",
+                rx.el.div(
+                    rx.el.span(tr("dash.schedule.day"), class_name="db-sched-h"),
+                    rx.el.span(tr("dash.schedule.cutoff"), class_name="db-sched-h"),
+                    rx.el.span(tr("dash.schedule.days_before"), class_name="db-sched-h"),
+                    rx.el.span(tr("dash.schedule.enabled"), class_name="db-sched-h"),
+                    rx.foreach(
+                        st.rows,
+                        lambda row, index: rx.fragment(
+                            rx.el.span(
+                                rx.el.span(row.label, class_name="db-wd-full"),
+                                rx.el.span(row.short, class_name="db-wd-short"),
+                                style={"font_weight": "500"},
+                            ),
+                            rx.el.input(
+                                value=row.time,
+                                on_change=lambda value: st.set_time(index, value),
+                                class_name="ma-input sched-time",
+                                aria_label=tr("dash.schedule.cutoff"),
+                                **rules.CUTOFF_TIME,
+                            ),
+                            rx.el.input(
+                                value=row.days,
+                                on_change=lambda value: st.set_days(index, value),
+                                class_name="ma-input sched-days",
+                                aria_label=tr("dash.schedule.days_before"),
+                                **rules.DAYS_BEFORE,
+                            ),
+                            rx.el.span(
+                                ui.switch(
+                                    row.enabled, on_click=st.set_enabled(index, ~row.enabled), aria_label=row.label
+                                ),
+                                class_name="sched-enabled",
+                            ),
                         ),
                     ),
+                    class_name="db-sched",
                 ),
-                class_name="db-sched",
+                class_name="ma-section",
             ),
-            class_name="ma-section",
-        ),
-        rx.el.div(
-            ui.button(tr("dash.save"), on_click=st.save, id="schedule-save"),
-            style={"margin_top": "12px", "max_width": "320px"},
+            rx.el.div(
+                db.submit(tr("dash.save"), id="schedule-save"),
+                style={"margin_top": "12px", "max_width": "320px"},
+            ),
+            on_submit=st.save,
+            id="schedule-form",
         ),
         db.empty(tr("dash.cafes.none"), st.cafes.length() == 0),
         id="view-schedule",
@@ -753,7 +850,7 @@ def reports_view() -> rx.Component:
             st.mode == "day",
             db.tools(
                 db.select(st.cafes, st.cafe_id, st.set_cafe, id="reports-cafe"),
-                db.date_input(st.day, st.set_day, id="reports-day"),
+                db.date_input(st.day, st.set_day, id="reports-day", **rules.REPORT_DATE),
             ),
             db.tools(
                 db.select(
@@ -762,8 +859,12 @@ def reports_view() -> rx.Component:
                     st.set_cafe,
                     first=("all", tr("dash.all_cafes")),
                 ),
-                db.date_input(st.range_start, st.set_range_start, id="reports-start"),
-                db.date_input(st.range_end, st.set_range_end, id="reports-end"),
+                db.date_input(
+                    st.range_start, st.set_range_start, id="reports-start", max=st.range_end, **rules.REPORT_DATE
+                ),
+                db.date_input(
+                    st.range_end, st.set_range_end, id="reports-end", min=st.range_start, **rules.REPORT_DATE
+                ),
             ),
         ),
         rx.cond(

@@ -246,6 +246,19 @@ class Dashboard(rx.State):
         self.error = ""
         self.notice = ""
 
+    @rx.var
+    def form_hints(self) -> dict[str, str]:
+        """Texts the browser shows with its own message when a form field does not match its pattern."""
+        lang = self.lang
+        return {
+            "price": t("dash.form.money", lang, max=format_money(catalogue.MAX_PRICE, lang)),
+            "limit": t("dash.form.money", lang, max=format_money(access.MAX_WEEKLY_LIMIT, lang)),
+            "tgid": t("dash.form.tgid", lang),
+            "option_values": t(
+                "dash.form.option_values", lang, count=catalogue.MAX_OPTION_VALUES, length=catalogue.MAX_OPTION_TEXT
+            ),
+        }
+
 
 @dataclasses.dataclass
 class Choice:
@@ -397,12 +410,65 @@ class OrderCard:
 
 
 @dataclasses.dataclass
+class OptionPick:
+    """One option of a dish in the order editor: its allowed values and the chosen one ("" = none)."""
+
+    name: str = ""
+    allowed: list[str] = dataclasses.field(default_factory=list)
+    required: bool = False
+    chosen: str = ""
+
+
+@dataclasses.dataclass
 class EditLine:
     index: int = 0
     name: str = ""
     quantity: str = "1"
     menu_item_id: int = 0
-    options: dict[str, str] = dataclasses.field(default_factory=dict)
+    picks: list[OptionPick] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class ComboSlot:
+    """One category of the chosen combo: the dish picked for it (its id as text, "" = none) and its options."""
+
+    index: int = 0
+    category: str = ""
+    label: str = ""
+    dish: str = ""
+    choices: list[Choice] = dataclasses.field(default_factory=list)
+    picks: list[OptionPick] = dataclasses.field(default_factory=list)
+
+
+def _picks(options: list[list[Any]], chosen: dict[str, Any]) -> list[OptionPick]:
+    """The editor's option pickers from a dish's options [[name, values, required]] and the chosen values."""
+    picks = []
+    for name, values, required in options:
+        value = str(chosen.get(name) or "")
+        picks.append(
+            OptionPick(
+                name=name, allowed=list(values), required=bool(required), chosen=value if value in values else ""
+            )
+        )
+    return picks
+
+
+def _kept_picks(chosen: dict[str, Any]) -> list[OptionPick]:
+    """Pickers for a dish no longer on the menu: only the values the order already has."""
+    return [OptionPick(name=str(name), allowed=[str(value)], chosen=str(value)) for name, value in chosen.items()]
+
+
+def _chosen(picks: list[OptionPick]) -> dict[str, str]:
+    return {pick.name: pick.chosen for pick in picks if pick.chosen}
+
+
+def _with_pick(picks: list[OptionPick], pick: int, value: str) -> list[OptionPick] | None:
+    """The pickers with option `pick` set to `value` (one of its values, or "" for none); None if invalid."""
+    if not (isinstance(pick, int) and 0 <= pick < len(picks)) or (value != "" and value not in picks[pick].allowed):
+        return None
+    changed = list(picks)
+    changed[pick] = dataclasses.replace(changed[pick], chosen=value)
+    return changed
 
 
 class OrdersTab(Dashboard):
@@ -417,12 +483,18 @@ class OrdersTab(Dashboard):
     # the edit dialog
     edit_id: int = 0
     edit_title: str = ""
-    edit_combo: list[str] = []
+    edit_combo_id: str = ""  # "" = no combo
+    edit_combo_choices: list[Choice] = []
+    edit_slots: list[ComboSlot] = []
     edit_lines: list[EditLine] = []
     edit_notes: str = ""
-    edit_choices: list[Choice] = []  # dishes that can be added: priced, available, no required option
+    edit_choices: list[Choice] = []  # dishes that can be added: priced and available
     edit_pick: str = ""
     cancel_id: int = 0
+    # The cafe's available menu while the editor is open (server only): dishes by id
+    # {name, category, priced, options: [[name, values, required]]} and combos by id [categories].
+    _edit_dishes: dict[int, dict[str, Any]] = {}
+    _edit_combos: dict[int, list[str]] = {}
 
     @rx.var
     def pages_text(self) -> str:
@@ -516,35 +588,145 @@ class OrdersTab(Dashboard):
 
         async def work(session: AsyncSession, actor: int) -> None:
             row = await manager_views.get_order_row(session, actor_tgid=actor, order_id=order_id)
+            menu = await catalogue.get_menu(session, row.cafe_id, available_only=True)
+            dishes: dict[int, dict[str, Any]] = {
+                item.id: {
+                    "name": item.name,
+                    "category": item.category.value,
+                    "priced": item.price is not None,
+                    "options": [[option.name, list(option.values), option.is_required] for option in item.options],
+                }
+                for item in menu.items()
+            }
+            combos = {combo.id: [category.value for category in combo.categories] for combo in menu.combos}
+            self.edit_combo_choices = [
+                Choice(value=str(combo.id), label=f"{combo.name} · {format_money(combo.price, lang)}")
+                for combo in menu.combos
+            ]
+            combo_lines = [line for line in row.lines if line.get("kind") == "combo_dish"]
+            if row.combo_id is not None and row.combo_id not in combos:
+                # No longer offered: still shown, so the manager sees it; the domain decides whether it can stay.
+                combos[row.combo_id] = [str(line.get("category", "")) for line in combo_lines]
+                self.edit_combo_choices = [
+                    *self.edit_combo_choices,
+                    Choice(value=str(row.combo_id), label=row.combo_name or f"#{row.combo_id}"),
+                ]
+            self._edit_dishes = dishes
+            self._edit_combos = combos
             self.edit_id = row.id
             self.edit_title = t("dash.orders.edit_title", lang, number=row.id, name=row.user_name)
-            combo = [line for line in row.lines if line.get("kind") == "combo_dish"]
-            self.edit_combo = (
-                [f"{row.combo_name}: " + ", ".join(_line_text(line) for line in combo)] if row.combo_name else []
+            self.edit_combo_id = str(row.combo_id) if row.combo_id is not None else ""
+            self.edit_slots = (
+                self._combo_slots(
+                    row.combo_id,
+                    {
+                        str(line.get("category", "")): (
+                            int(line.get("menu_item_id") or 0),
+                            str(line.get("name", "")),
+                            dict(line.get("options") or {}),
+                        )
+                        for line in combo_lines
+                    },
+                )
+                if row.combo_id is not None
+                else []
             )
             items = [line for line in row.lines if line.get("kind") != "combo_dish"]
             self.edit_lines = [
-                EditLine(
-                    index=index,
-                    name=str(line.get("name", ""))
-                    + (f" ({format_options(line.get('options') or {})})" if line.get("options") else ""),
-                    quantity=str(line.get("quantity", 1)),
-                    menu_item_id=int(line.get("menu_item_id") or 0),
-                    options={str(k): str(v) for k, v in (line.get("options") or {}).items()},
+                self._edit_line(
+                    index,
+                    int(line.get("menu_item_id") or 0),
+                    str(line.get("name", "")),
+                    str(line.get("quantity", 1)),
+                    dict(line.get("options") or {}),
                 )
                 for index, line in enumerate(items)
             ]
             self.edit_notes = row.notes
-            menu = await catalogue.get_menu(session, row.cafe_id, available_only=True)
             self.edit_choices = [
                 Choice(value=str(item.id), label=f"{item.name} · {format_money(item.price, lang)}")
-                for section in menu.sections
-                for item in section.items
-                if item.price is not None and not any(option.is_required for option in item.options)
+                for item in menu.items()
+                if item.price is not None
             ]
             self.edit_pick = self.edit_choices[0].value if self.edit_choices else ""
 
         await self._act(work)
+
+    def _edit_line(self, index: int, item_id: int, name: str, quantity: str, chosen: dict[str, Any]) -> EditLine:
+        dish = self._edit_dishes.get(item_id)
+        picks = _picks(dish["options"], chosen) if dish is not None else _kept_picks(chosen)
+        return EditLine(index=index, name=name, quantity=quantity, menu_item_id=item_id, picks=picks)
+
+    def _combo_slots(self, combo_id: int, chosen: dict[str, tuple[int, str, dict[str, Any]]]) -> list[ComboSlot]:
+        """One slot per category of the combo; `chosen` = {category: (dish id, name, options)} preselects."""
+        slots = []
+        for index, category in enumerate(self._edit_combos.get(combo_id, [])):
+            choices = [
+                Choice(value=str(item_id), label=dish["name"])
+                for item_id, dish in self._edit_dishes.items()
+                if dish["category"] == category
+            ]
+            item_id, name, options = chosen.get(category, (0, "", {}))
+            dish = self._edit_dishes.get(item_id)
+            if dish is not None:
+                picks = _picks(dish["options"], options)
+            else:
+                picks = _kept_picks(options) if item_id else []
+                if item_id:  # no longer on the menu: kept visible, the domain decides
+                    choices.append(Choice(value=str(item_id), label=name))
+            slots.append(
+                ComboSlot(
+                    index=index,
+                    category=category,
+                    label=t(f"category_one.{category}", self.lang),
+                    dish=str(item_id) if item_id else "",
+                    choices=choices,
+                    picks=picks,
+                )
+            )
+        return slots
+
+    @rx.event
+    def set_edit_combo(self, value: str) -> None:
+        """Choose another combo (or none): one empty slot per category of the new combo."""
+        combo_id = _int(str(value)[:12])
+        if isinstance(combo_id, int) and combo_id in self._edit_combos:
+            self.edit_combo_id = str(combo_id)
+            self.edit_slots = self._combo_slots(combo_id, {})
+        else:
+            self.edit_combo_id = ""
+            self.edit_slots = []
+
+    @rx.event
+    def set_slot_dish(self, index: int, value: str) -> None:
+        if not (isinstance(index, int) and 0 <= index < len(self.edit_slots)):
+            return
+        slots = list(self.edit_slots)
+        item_id = _int(str(value)[:12])
+        dish = self._edit_dishes.get(item_id) if isinstance(item_id, int) else None
+        if dish is None or dish["category"] != slots[index].category:
+            slots[index] = dataclasses.replace(slots[index], dish="", picks=[])
+        else:
+            slots[index] = dataclasses.replace(slots[index], dish=str(item_id), picks=_picks(dish["options"], {}))
+        self.edit_slots = slots
+
+    @rx.event
+    def set_slot_option(self, index: int, pick: int, value: str) -> None:
+        if isinstance(index, int) and 0 <= index < len(self.edit_slots):
+            picks = _with_pick(self.edit_slots[index].picks, pick, value)
+            if picks is not None:
+                slots = list(self.edit_slots)
+                slots[index] = dataclasses.replace(slots[index], picks=picks)
+                self.edit_slots = slots
+
+    @rx.event
+    def set_line_option(self, index: int, pick: int, value: str) -> None:
+        if isinstance(index, int) and 0 <= index < len(self.edit_lines):
+            picks = _with_pick(self.edit_lines[index].picks, pick, value)
+            if picks is not None:
+                lines = list(self.edit_lines)
+                lines[index] = dataclasses.replace(lines[index], picks=picks)
+                self.edit_lines = lines
 
     @rx.event
     def set_edit_quantity(self, index: int, value: str) -> None:
@@ -559,19 +741,17 @@ class OrdersTab(Dashboard):
 
     @rx.event
     def add_edit_line(self) -> None:
-        """Adds the picked dish (from the list loaded with the order) as a new line of one portion."""
-        choice = next((c for c in self.edit_choices if c.value == self.edit_pick), None)
-        if choice is None or len(self.edit_lines) >= 30:
+        """Adds the picked dish (from the menu loaded with the order) as a new line of one portion; its options,
+        required ones included, are chosen in the line."""
+        item_id = _int(self.edit_pick)
+        dish = self._edit_dishes.get(item_id) if isinstance(item_id, int) else None
+        if dish is None or not dish["priced"] or len(self.edit_lines) >= orders.MAX_LINES:
             return
-        name = choice.label.rsplit(" · ", 1)[0]
-        self.edit_lines = [
-            *self.edit_lines,
-            EditLine(index=len(self.edit_lines), name=name, quantity="1", menu_item_id=int(choice.value)),
-        ]
+        self.edit_lines = [*self.edit_lines, self._edit_line(len(self.edit_lines), item_id, dish["name"], "1", {})]
 
     @rx.event
     def set_edit_notes(self, value: str) -> None:
-        self.edit_notes = str(value)[:500]
+        self.edit_notes = str(value)[: orders.MAX_NOTES]
 
     @rx.event
     def close_edit(self) -> None:
@@ -580,13 +760,19 @@ class OrdersTab(Dashboard):
 
     @rx.event
     async def save_edit(self) -> None:
+        """The edited order as a draft for `orders.update_order`, which checks and prices everything."""
         order_id = self.edit_id
-        items = [(line.menu_item_id, _int(line.quantity), dict(line.options)) for line in self.edit_lines]
+        items = [(line.menu_item_id, _int(line.quantity), _chosen(line.picks)) for line in self.edit_lines]
+        combo = (
+            (_int(self.edit_combo_id), [(_int(slot.dish), _chosen(slot.picks)) for slot in self.edit_slots])
+            if self.edit_combo_id
+            else None
+        )
         notes = self.edit_notes
 
         async def work(session: AsyncSession, actor: int) -> None:
             row = await manager_views.get_order_row(session, actor_tgid=actor, order_id=order_id)
-            draft = manager_views.edited_draft(row, items=items, notes=notes)
+            draft = manager_views.edited_draft(row, items=items, notes=notes, combo=combo)
             await orders.update_order(session, actor_tgid=actor, order_id=order_id, draft=draft)
 
         if await self._act(work, done="dash.orders.saved"):
@@ -1121,6 +1307,11 @@ class MenuTab(Dashboard):
     # delete confirmation: "dish:<id>" or "combo:<id>"
     delete_ref: str = ""
     delete_name: str = ""
+
+    @rx.var
+    def combo_has_category(self) -> bool:
+        """A combo needs at least one category (the domain's rule); until then its form cannot be saved."""
+        return len(self.combo_categories) > 0
 
     @rx.event
     async def load(self) -> None:

@@ -32,6 +32,7 @@ from lunch_app.models import (
     DashboardToken,
     MenuItem,
     MenuItemOption,
+    Order,
     RequestStatus,
     Role,
     Schedule,
@@ -190,6 +191,27 @@ async def choose(page: Any, selector: str, label: str) -> None:
     await page.locator(selector).select_option(label=label)
 
 
+async def watch_forms(page: Any) -> None:
+    """Count the forms the browser submits and note the fields it flags as invalid (it submits only valid forms)."""
+    await page.evaluate(
+        """() => { if (window.__watching) return; window.__watching = true;
+        window.__submits = 0; window.__invalid = [];
+        document.addEventListener('submit', () => { window.__submits += 1; }, true);
+        const name = t => t.id || [...t.classList].filter(c => !c.startsWith('css-')).join(' ');
+        document.addEventListener('invalid', e => { window.__invalid.push(name(e.target)); }, true);
+        }"""
+    )
+
+
+async def try_submit(page: Any, button: str) -> tuple[int, list[str]]:
+    """Click a form's submit button: (forms the browser submitted, fields it refused). Both happen within the click
+    itself (the browser validates before it dispatches `submit`), so nothing here depends on timing."""
+    await page.evaluate("() => { window.__submits = 0; window.__invalid = []; }")
+    await page.locator(button).click()
+    submitted, invalid = await page.evaluate("() => [window.__submits, window.__invalid]")
+    return int(submitted), list(invalid)
+
+
 # ------------------------------------------------------------------------------------------ scenario 14
 
 
@@ -230,7 +252,7 @@ async def test_scenario_14_request_dish_schedule_report(
     await page.locator(".dish-card", has_text="Плов").wait_for()
     assert "Порция *: Большая, Малая" in await page.locator(".dish-card", has_text="Плов").inner_text()
 
-    # 3. The schedule of that cafe: all 7 weekdays shown; invalid input refused with a message; then saved.
+    # 3. The schedule of that cafe: all 7 weekdays shown; invalid input refused by the browser; then saved.
     await open_tab(page, "schedule")
     await choose(page, "#schedule-cafe", "Лагман-хаус")
     await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
@@ -238,8 +260,9 @@ async def test_scenario_14_request_dish_schedule_report(
         await page.locator(".sched-enabled button").nth(weekday).click()
         await page.locator(".sched-time").nth(weekday).fill("23:59")
     await page.locator(".sched-days").nth(0).fill("9")
-    await page.locator("#schedule-save").click()
-    await page.locator("#dash-error").wait_for()
+    await watch_forms(page)
+    assert await try_submit(page, "#schedule-save") == (0, ["ma-input sched-days"])
+    assert await page.locator(".sched-days").nth(0).evaluate("e => e.validity.rangeOverflow && e.validationMessage")
     async with db.session_scope() as s:
         assert (await s.execute(select(Schedule).where(Schedule.cafe_id == ids["lagman"]))).first() is None
     await page.locator(".sched-days").nth(0).fill("0")
@@ -283,6 +306,124 @@ async def test_scenario_14_request_dish_schedule_report(
     book = openpyxl.load_workbook(io.BytesIO(await download_bytes(await xlsx_download.value)))
     cells = [str(cell) for sheet_ in book.worksheets for row in sheet_.iter_rows(values_only=True) for cell in row]
     assert "Плов" in cells and "Никита Новиков" in cells
+
+
+# ------------------------------------------------------------------------------------------ forms
+
+
+async def test_forms_are_checked_in_the_browser_before_submit(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    """Limits read from the domain become HTML5 constraints: an invalid weekly limit, dish price, cut-off time or
+    days-before never leaves the browser and nothing is stored; a rule only the domain knows is still refused on
+    submit with its message inside the form."""
+    _menu, ids = world
+    page = await browser_context(DESKTOP)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    await watch_forms(page)
+
+    # Weekly limit: more than two decimals, negative, above the domain's maximum, not a number.
+    await open_tab(page, "users")
+    await page.locator(".user-card", has_text=NAMES[0]).get_by_role("button", name="Изменить").click()
+    limit = page.locator("#user-limit")
+    for bad in ("12.345", "-5", "1000000.01", "сто"):
+        await limit.fill(bad)
+        assert await try_submit(page, "#user-save") == (0, ["user-limit"]), bad
+        assert await limit.evaluate("e => e.validity.patternMismatch")
+    async with db.session_scope() as s:
+        assert (await s.get(User, COLLEAGUES[0])).weekly_limit is None  # type: ignore[union-attr]
+    await limit.fill("150,50")
+    assert await try_submit(page, "#user-save") == (1, [])
+    assert await notice(page) == "Сохранено."
+    async with db.session_scope() as s:
+        assert (await s.get(User, COLLEAGUES[0])).weekly_limit == Decimal("150.50")  # type: ignore[union-attr]
+
+    # Dish price: above 100000, more than two decimals, negative. Then a rule only the domain checks (repeated
+    # option values): submitted, refused, the message shown inside the form, nothing stored.
+    await open_tab(page, "menu")
+    await choose(page, "#menu-cafe", "Лагман-хаус")
+    await page.locator(".dish-card", has_text="Лагман").first.wait_for()
+    await page.locator("#menu-add-dish").click()
+    await page.locator("#dish-name").fill("Шурпа")
+    for bad in ("100000.01", "12.345", "-1"):
+        await page.locator("#dish-price").fill(bad)
+        assert await try_submit(page, "#dish-save") == (0, ["dish-price"]), bad
+    await page.locator("#dish-price").fill("12.50")
+    await page.locator("#dish-add-option").click()
+    await page.locator(".option-name").fill("Порция")
+    await page.locator(".option-values").fill("Большая, Большая")
+    assert await try_submit(page, "#dish-save") == (1, [])
+    error = page.locator(".ma-sheet .ma-error")
+    await error.wait_for()
+    assert await error.inner_text() == "В опции «Порция» значения повторяются."
+    async with db.session_scope() as s:
+        assert (await s.execute(select(MenuItem).where(MenuItem.name == "Шурпа"))).first() is None
+    await page.locator(".option-values").fill("Большая, Малая")
+    assert await try_submit(page, "#dish-save") == (1, [])
+    assert await notice(page) == "Сохранено."
+    async with db.session_scope() as s:
+        dish = (await s.execute(select(MenuItem).where(MenuItem.name == "Шурпа"))).scalar_one()
+    assert dish.price == Decimal("12.50")
+
+    # Schedule: an emptied cut-off time, days-before out of 0–6.
+    await open_tab(page, "schedule")
+    await choose(page, "#schedule-cafe", "Лагман-хаус")
+    await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
+    await page.locator(".sched-enabled button").nth(0).click()
+    await page.locator(".sched-time").nth(0).fill("")
+    assert await try_submit(page, "#schedule-save") == (0, ["ma-input sched-time"])
+    await page.locator(".sched-time").nth(0).fill("12:00")
+    for bad in ("7", "-1"):
+        await page.locator(".sched-days").nth(0).fill(bad)
+        assert await try_submit(page, "#schedule-save") == (0, ["ma-input sched-days"]), bad
+    async with db.session_scope() as s:
+        assert (await s.execute(select(Schedule).where(Schedule.cafe_id == ids["lagman"]))).first() is None
+    await page.locator(".sched-days").nth(0).fill("1")
+    assert await try_submit(page, "#schedule-save") == (1, [])
+    assert await notice(page) == "Сохранено."
+    async with db.session_scope() as s:
+        rows = (await s.execute(select(Schedule).where(Schedule.cafe_id == ids["lagman"]))).scalars().all()
+    assert [(r.weekday, r.cutoff_time.strftime("%H:%M"), r.cutoff_days_before) for r in rows] == [(0, "12:00", 1)]
+
+
+async def test_manager_edits_an_orders_combo_options_and_adds_a_dish_with_a_required_option(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    menu, _ids = world
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    await watch_forms(page)
+    await open_tab(page, "orders")
+    await page.locator("#view-orders .ma-section", has_text=NAMES[0]).get_by_role("button", name="Изменить").click()
+    soup_slot = page.locator(".order-slot[data-category='soup']")
+    await soup_slot.wait_for()
+    await soup_slot.select_option(label="Грибной крем-суп")
+    await page.locator("#order-add-pick").select_option(label="Стейк · 10,00\u00a0₽")
+    await page.locator("#order-add-line").click()
+    steak = page.locator(".order-line[data-dish='Стейк']")
+    await steak.wait_for()
+    # The required option is not chosen yet, then a quantity above the domain's maximum: the browser refuses both.
+    assert await try_submit(page, "#order-save") == (0, ["ma-select order-option"])
+    await steak.locator("select[data-option='Прожарка']").select_option("Medium")
+    await steak.locator(".order-quantity").fill(str(orders.MAX_QUANTITY + 1))
+    assert await try_submit(page, "#order-save") == (0, ["ma-input order-quantity"])
+    await steak.locator(".order-quantity").fill("2")
+    await steak.locator("select[data-option='Соус']").select_option("Грибной")
+    assert await try_submit(page, "#order-save") == (1, [])
+    assert await notice(page) == "Заказ изменён, сотрудник уведомлён."
+    async with db.session_scope() as s:
+        order = (await s.execute(select(Order).where(Order.user_tgid == COLLEAGUES[0]))).scalar_one()
+    assert order.combo_id == menu.combo
+    assert [(line["name"], line["quantity"], line["options"]) for line in order.lines] == [
+        ("Грибной крем-суп", 1, {}),
+        ("Котлета по-киевски", 1, {}),
+        ("Оливье", 1, {}),
+        ("Кофе", 1, {}),
+        ("Стейк", 2, {"Прожарка": "Medium", "Соус": "Грибной"}),
+    ]
+    assert order.total == Decimal("37.50")  # combo 15 + coffee 2.50 + 2 × steak 10
 
 
 async def download_bytes(download: Any) -> bytes:

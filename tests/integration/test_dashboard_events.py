@@ -85,6 +85,10 @@ UI_ONLY = {
     ("Dashboard", "open_tab"),
     ("Dashboard", "dismiss"),
     ("OrdersTab", "set_edit_quantity"),
+    ("OrdersTab", "set_edit_combo"),
+    ("OrdersTab", "set_slot_dish"),
+    ("OrdersTab", "set_slot_option"),
+    ("OrdersTab", "set_line_option"),
     ("OrdersTab", "set_edit_notes"),
     ("OrdersTab", "set_edit_pick"),
     ("OrdersTab", "add_edit_line"),
@@ -142,7 +146,8 @@ DATA_VARS = {
     "rows",
     "total",
     "edit_title",
-    "edit_combo",
+    "edit_combo_choices",
+    "edit_slots",
     "edit_lines",
     "edit_choices",
     "link_requests",
@@ -249,7 +254,13 @@ def prefill(client: Client, ids: dict[str, int]) -> None:
     orders_tab = client.state(dash.OrdersTab)
     orders_tab.edit_id = ids["order"]
     orders_tab.edit_lines = [
-        dash.EditLine(index=0, name="Котлета", quantity="3", menu_item_id=ids["main"], options={"Гарнир": "Рис"})
+        dash.EditLine(
+            index=0,
+            name="Котлета",
+            quantity="3",
+            menu_item_id=ids["main"],
+            picks=[dash.OptionPick(name="Гарнир", allowed=["Пюре", "Рис"], required=True, chosen="Рис")],
+        )
     ]
     orders_tab.edit_choices = [dash.Choice(value=str(ids["unused"]), label="Компот · 80,00 ₽")]
     orders_tab.edit_pick = str(ids["unused"])
@@ -302,6 +313,7 @@ def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[An
         "item_id": ids["main"],
         "combo_id": ids["combo"],
         "index": 0,
+        "pick": 0,
         "days": 1,
         "active": False,
         "enabled": False,
@@ -611,8 +623,12 @@ async def test_orders_filters_and_manager_edit_notifies_the_owner(db_ready: obje
     assert tab.total == 1
     await client.call(dash.OrdersTab, "start_edit", ids["order"])
     assert [line.quantity for line in tab.edit_lines] == ["2"]
-    # Котлета has a required option: it cannot be added from the dashboard; Борщ and Компот can.
-    assert sorted(choice.label for choice in tab.edit_choices) == ["Борщ · 250,00\u00a0₽", "Компот · 80,00\u00a0₽"]
+    # Every priced dish can be added, Котлета with its required option too.
+    assert sorted(choice.label for choice in tab.edit_choices) == [
+        "Борщ · 250,00\u00a0₽",
+        "Компот · 80,00\u00a0₽",
+        "Котлета · 300,00\u00a0₽",
+    ]
     await client.call(dash.OrdersTab, "set_edit_quantity", 0, "1")
     await client.call(dash.OrdersTab, "set_edit_pick", str(ids["unused"]))
     await client.call(dash.OrdersTab, "add_edit_line")
@@ -626,6 +642,105 @@ async def test_orders_filters_and_manager_edit_notifies_the_owner(db_ready: obje
         assert order.lines[0]["options"] == {"Гарнир": "Рис"}
         templates = [row[0] for row in await s.execute(text("SELECT payload->>'template' FROM outbox"))]
     assert "order_changed_by_manager" in templates
+
+
+COMBO_BUYER = 7_000_000_010
+
+
+async def test_manager_edits_combo_dishes_options_and_adds_a_dish_with_a_required_option(db_ready: object) -> None:
+    """The order editor changes what the employee's cart can: a combo's dish and a dish's option, and it adds a
+    dish whose option is required; `orders.update_order` checks and prices it, and the owner is notified."""
+    ids = await seed_world()
+    await seed_user(COMBO_BUYER, "Ольга Комплекс")
+    async with db.session_scope() as s:
+        shchi = MenuItem(cafe_id=ids["cafe"], name="Щи", category=Category.soup, price=None)  # only in a combo
+        s.add(shchi)
+        await s.flush()
+        assert shchi.id is not None
+        order = await orders.place_order(
+            s,
+            user_tgid=COMBO_BUYER,
+            draft={
+                "cafe_id": ids["cafe"],
+                "order_date": DAY.isoformat(),
+                "combo": {
+                    "combo_id": ids["combo"],
+                    "dishes": [
+                        {"menu_item_id": ids["soup"]},
+                        {"menu_item_id": ids["main"], "options": {"Гарнир": "Рис"}},
+                    ],
+                },
+            },
+        )
+        order_id, shchi_id = order.id, shchi.id
+    client = Client(MANAGER)
+    tab = client.state(dash.OrdersTab)
+    await client.call(dash.OrdersTab, "start_edit", order_id)
+    assert client.base.error == ""
+    assert tab.edit_combo_id == str(ids["combo"])
+    assert [(slot.category, slot.dish) for slot in tab.edit_slots] == [
+        ("soup", str(ids["soup"])),
+        ("main", str(ids["main"])),
+    ]
+    assert sorted(choice.label for choice in tab.edit_slots[0].choices) == ["Борщ", "Щи"]  # combo-only dishes too
+    assert [(p.name, p.allowed, p.required, p.chosen) for p in tab.edit_slots[1].picks] == [
+        ("Гарнир", ["Пюре", "Рис"], True, "Рис")
+    ]
+    assert tab.edit_lines == []
+
+    await client.call(dash.OrdersTab, "set_slot_dish", 0, str(shchi_id))
+    await client.call(dash.OrdersTab, "set_slot_option", 1, 0, "Пюре")
+    await client.call(dash.OrdersTab, "set_slot_option", 1, 0, "Картошка")  # not a value of the option: ignored
+    assert tab.edit_slots[1].picks[0].chosen == "Пюре"
+    await client.call(dash.OrdersTab, "set_edit_pick", str(ids["main"]))
+    await client.call(dash.OrdersTab, "add_edit_line")
+    assert [
+        (line.name, line.quantity, [(p.name, p.required, p.chosen) for p in line.picks]) for line in tab.edit_lines
+    ] == [("Котлета", "1", [("Гарнир", True, "")])]
+
+    # Saved without the required option: the domain refuses, the message shows, nothing changes.
+    before = await snapshot()
+    await client.call(dash.OrdersTab, "save_edit")
+    assert client.base.error == t("error.order.option_required", "ru", dish="Котлета", option="Гарнир")
+    assert tab.edit_id == order_id  # the editor stays open with the message
+    assert await snapshot() == before
+
+    await client.call(dash.OrdersTab, "set_line_option", 0, 0, "Рис")
+    await client.call(dash.OrdersTab, "set_edit_notes", "поострее")
+    await client.call(dash.OrdersTab, "save_edit")
+    assert client.base.error == ""
+    assert tab.edit_id == 0
+    async with db.session_scope() as s:
+        changed = await s.get(Order, order_id)
+        assert changed is not None
+        assert changed.combo_id == ids["combo"]
+        assert [(line["kind"], line["name"], line["quantity"], line["options"]) for line in changed.lines] == [
+            ("combo_dish", "Щи", 1, {}),
+            ("combo_dish", "Котлета", 1, {"Гарнир": "Пюре"}),
+            ("item", "Котлета", 1, {"Гарнир": "Рис"}),
+        ]
+        assert changed.total == Decimal("750.00")  # the combo 450 + Котлета 300
+        assert changed.notes == "поострее"
+        notices = (
+            await s.execute(
+                text("SELECT payload->>'template', payload->>'user_tgid' FROM outbox WHERE payload ? 'user_tgid'")
+            )
+        ).all()
+    assert ("order_changed_by_manager", str(COMBO_BUYER)) in [tuple(row) for row in notices]
+
+    # The combo can be dropped, keeping the à-la-carte line; a new combo starts with empty slots.
+    await client.call(dash.OrdersTab, "start_edit", order_id)
+    await client.call(dash.OrdersTab, "set_edit_combo", "")
+    assert tab.edit_combo_id == "" and tab.edit_slots == []
+    await client.call(dash.OrdersTab, "set_edit_combo", str(ids["combo"]))
+    assert [(slot.category, slot.dish, slot.picks) for slot in tab.edit_slots] == [("soup", "", []), ("main", "", [])]
+    await client.call(dash.OrdersTab, "set_edit_combo", "")
+    await client.call(dash.OrdersTab, "save_edit")
+    assert client.base.error == ""
+    async with db.session_scope() as s:
+        changed = await s.get(Order, order_id)
+        assert changed is not None and changed.combo_id is None and changed.total == Decimal("300.00")
+        assert [(line["kind"], line["name"]) for line in changed.lines] == [("item", "Котлета")]
 
 
 async def test_invalid_input_is_refused_with_a_message_and_nothing_stored(db_ready: object) -> None:
