@@ -2,8 +2,11 @@
 
 State manager: in memory for local runs and tests (one backend process); Redis in production
 (ENVIRONMENT=production), so the app can run several workers or replicas. The frontend's backend URL is
-PUBLIC_URL in production; locally Reflex derives it from the port it runs on.
+PUBLIC_URL in production; locally Reflex derives it from the port it runs on. STATE_LEASE_MS (lunch_app.settings)
+sets Reflex's opportunistic lock for the Redis state manager.
 """
+
+import os
 
 import reflex as rx
 from reflex.constants import StateManagerMode
@@ -13,6 +16,12 @@ from lunch_app.settings import get_settings
 
 settings = get_settings()
 production = settings.environment == "production"
+
+# Reflex reads these when it creates its Redis state manager (after this file); an explicit environment wins.
+# The lease must stay under Reflex's lock expiry (10 s by default), hence the setting's upper bound.
+if settings.state_lease_ms:
+    os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
+    os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME_MS", str(settings.state_lease_ms))
 
 options: dict[str, object] = {}
 if production:

@@ -40,6 +40,7 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 FIRST_TGID = 9_100_000_000
 WEB_DIR = ROOT / "artifacts" / "bench-web"
 TIMEOUT = 60.0
+WORKERS = os.environ.get("GRANIAN_WORKERS", "2")  # as docker-compose.prod.yml (APP_WORKERS)
 
 
 def free_port() -> int:
@@ -256,7 +257,7 @@ def start_app(database_url: str, port: int) -> subprocess.Popen[bytes]:
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "LOG_LEVEL": "WARNING",
         "REFLEX_WEB_WORKDIR": str(WEB_DIR),
-        "GRANIAN_WORKERS": os.environ.get("GRANIAN_WORKERS", "2"),  # as docker-compose.prod.yml (APP_WORKERS)
+        "GRANIAN_WORKERS": WORKERS,
     }
     log = (ROOT / "artifacts" / "bench-miniapp.log").open("wb")
     return subprocess.Popen(
@@ -297,6 +298,8 @@ async def run_round(
 async def bench(database_url: str, rounds: list[int], think: float) -> None:
     import redis
 
+    import rxconfig  # noqa: F401  - sets the state lease variables exactly as the app's own start does
+
     redis.Redis.from_url(REDIS_URL).flushdb()
     cafe_id, dish_id = await seed(database_url, sum(rounds) + 3)
     port = free_port()
@@ -307,6 +310,8 @@ async def bench(database_url: str, rounds: list[int], think: float) -> None:
         await run_round(base_url, 3, FIRST_TGID, cafe_id, dish_id)  # warm-up (uses 3 users' orders)
         total, requests = await first_load_bytes(base_url)
         print(f"first page load: {total / 1024:.0f} KiB compressed in {requests} requests (target ≤ 600 KB)")
+        lease = os.environ.get("REFLEX_OPLOCK_HOLD_TIME_MS") if os.environ.get("REFLEX_OPLOCK_ENABLED") else None
+        print(f"state: Redis, {'lease ' + lease + ' ms' if lease else 'no lease'} (STATE_LEASE_MS), {WORKERS} workers")
         first = FIRST_TGID + 3
         for clients in rounds:
             started = time.perf_counter()

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./lunch.db"
     database_pool_size: int = Field(default=10, ge=1, le=200)
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # With Redis state (production), a worker keeps a client's Mini App/dashboard state in memory for this long
+    # after an event (Reflex's opportunistic lock), so a burst of taps skips the Redis round trips; another worker
+    # asking for the same state ends the lease at once, and a graceful stop writes every leased state back.
+    # A worker that crashes hard loses at most this much of a client's unsaved screen state (never an order).
+    # 0 turns the lease off.
+    state_lease_ms: int = Field(default=5000, ge=0, le=8000)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_enable_idempotence: bool = False
     kafka_topic_deadlines: str = "lunch-bot.deadlines"
