@@ -23,6 +23,23 @@ def money_pattern(maximum: Decimal, places: int = MONEY_PLACES) -> str:
     return rf"[0-9]{{1,{len(digits) - 1}}}([.,][0-9]{{1,{places}}})?|{digits}([.,]0{{1,{places}}})?"
 
 
+def positive_int_pattern(maximum: int) -> str:
+    """Whole numbers from 1 to `maximum`, without leading zeros."""
+    if maximum < 1:
+        raise ValueError("the maximum must be positive")
+    top = str(maximum)
+    shorter = {1: [], 2: ["[1-9]"]}.get(len(top), [f"[1-9][0-9]{{0,{len(top) - 2}}}"])
+    # Same length as `maximum`: equal up to some digit, lower at it, anything after it.
+    lower = []
+    for index, digit in enumerate(top):
+        least = 1 if index == 0 else 0
+        if int(digit) > least:
+            rest = len(top) - index - 1
+            digits = str(least) if int(digit) - 1 == least else f"[{least}-{int(digit) - 1}]"
+            lower.append(top[:index] + digits + (f"[0-9]{{{rest}}}" if rest else ""))
+    return "|".join([*shorter, *lower, top])
+
+
 def list_pattern(count: int, length: int) -> str:
     """Up to `count` comma-separated values of 1..`length` characters each."""
     value = rf"[^,]{{1,{length}}}"
@@ -32,7 +49,7 @@ def list_pattern(count: int, length: int) -> str:
 PRICE: dict[str, Any] = {"pattern": money_pattern(catalogue.MAX_PRICE), "input_mode": "decimal"}
 COMBO_PRICE: dict[str, Any] = {**PRICE, "required": True}
 WEEKLY_LIMIT: dict[str, Any] = {"pattern": money_pattern(access.MAX_WEEKLY_LIMIT), "input_mode": "decimal"}
-TGID: dict[str, Any] = {"required": True, "pattern": "[1-9][0-9]{0,18}", "input_mode": "numeric"}  # BIGINT > 0
+TGID: dict[str, Any] = {"required": True, "pattern": positive_int_pattern(access.MAX_TGID), "input_mode": "numeric"}
 USER_NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": access.MAX_NAME}
 OFFICE: dict[str, Any] = {"max_length": access.MAX_OFFICE}
 NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": catalogue.MAX_NAME}

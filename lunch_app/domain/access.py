@@ -35,10 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from lunch_app.clock import get_clock
-from lunch_app.domain import audit
+from lunch_app.domain import approvals, audit
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lunch_app.domain.users import active_managers, require_active_user, require_manager
-from lunch_app.domain.validation import parse
+from lunch_app.domain.users import require_active_user, require_manager
+from lunch_app.domain.validation import like_pattern, parse, search_number
 from lunch_app.events.outbox import notify
 from lunch_app.i18n import normalize_language
 from lunch_app.models import AccessRequest, RequestStatus, Role, User
@@ -56,7 +56,8 @@ RequiredOffice = Annotated[
     StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_OFFICE, pattern=_PRINTABLE)
 ]
 Username = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^@?[A-Za-z0-9_]*$")]
-TgId = Annotated[StrictInt, Field(gt=0, lt=2**63)]
+MAX_TGID = 2**63 - 1  # ids are stored as BIGINT
+TgId = Annotated[StrictInt, Field(gt=0, le=MAX_TGID)]
 MAX_WEEKLY_LIMIT = Decimal("1000000")
 
 
@@ -146,14 +147,6 @@ class _UserSearch(BaseModel):
 
 class _Target(BaseModel):
     tgid: TgId
-
-
-class _RequestRef(BaseModel):
-    request_id: Annotated[StrictInt, Field(gt=0, lt=2**31)]
-
-
-class _StatusFilter(BaseModel):
-    status: RequestStatus | None = None
 
 
 class _Flag(BaseModel):
@@ -296,22 +289,41 @@ async def _notify_managers_of_request(session: AsyncSession, request: AccessRequ
         "office": request.office,
         "username": request.username,
     }
-    for manager in await active_managers(session):
-        notify(session, template="access_request_new", params=params, user_tgid=manager.tgid)
+    await approvals.tell_managers(session, template="access_request_new", params=params)
 
 
 async def _request_for_decision(session: AsyncSession, actor_tgid: int, request_id: object) -> AccessRequest:
-    await require_manager(session, actor_tgid)
-    ref = parse(_RequestRef, {"request_id": request_id})
-    stmt = (
-        select(AccessRequest)
-        .where(col(AccessRequest.id) == ref.request_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    return await approvals.request_for_decision(
+        session,
+        AccessRequest,
+        actor_tgid=actor_tgid,
+        request_id=request_id,
+        not_found_key="error.access.request_not_found",
     )
-    request = (await session.execute(stmt)).scalar_one_or_none()
-    if request is None:
-        raise NotFound("error.access.request_not_found")
+
+
+async def _close_request(
+    session: AsyncSession,
+    request: AccessRequest,
+    status: RequestStatus,
+    actor_tgid: int,
+    *,
+    template: str,
+    action: str,
+    **details: Any,
+) -> AccessRequest:
+    """Record the manager's decision, tell the requester, and audit it (with `details` added)."""
+    approvals.decide(request, status, actor_tgid)
+    notify(session, template=template, params={"name": request.name}, user_tgid=request.tgid)
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action=action,
+        entity="access_request",
+        entity_id=request.id,
+        details={"tgid": request.tgid, "name": request.name, "office": request.office, **details},
+    )
+    await session.flush()
     return request
 
 
@@ -335,18 +347,15 @@ async def approve_request(session: AsyncSession, *, actor_tgid: int, request_id:
         session.add(user)
     else:
         user.is_active = True
-    _decide(request, RequestStatus.approved, actor_tgid)
-    notify(session, template="access_approved", params={"name": request.name}, user_tgid=request.tgid)
-    audit.record(
+    return await _close_request(
         session,
-        actor_tgid=actor_tgid,
+        request,
+        RequestStatus.approved,
+        actor_tgid,
+        template="access_approved",
         action="access.approve",
-        entity="access_request",
-        entity_id=request.id,
-        details={"tgid": request.tgid, "name": request.name, "office": request.office, "was": previous.value},
+        was=previous.value,
     )
-    await session.flush()
-    return request
 
 
 async def reject_request(session: AsyncSession, *, actor_tgid: int, request_id: object) -> AccessRequest:
@@ -354,29 +363,14 @@ async def reject_request(session: AsyncSession, *, actor_tgid: int, request_id: 
     request = await _request_for_decision(session, actor_tgid, request_id)
     if request.status != RequestStatus.pending:
         raise Conflict("error.access.already_processed")
-    _decide(request, RequestStatus.rejected, actor_tgid)
-    notify(session, template="access_rejected", params={"name": request.name}, user_tgid=request.tgid)
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
-        action="access.reject",
-        entity="access_request",
-        entity_id=request.id,
-        details={"tgid": request.tgid, "name": request.name, "office": request.office},
+    return await _close_request(
+        session, request, RequestStatus.rejected, actor_tgid, template="access_rejected", action="access.reject"
     )
-    await session.flush()
-    return request
-
-
-def _decide(request: AccessRequest, status: RequestStatus, actor_tgid: int) -> None:
-    request.status = status
-    request.processed_at = get_clock().utcnow()
-    request.processed_by = actor_tgid
 
 
 async def list_requests(session: AsyncSession, *, status: object = None) -> list[AccessRequest]:
     """Access requests, newest first, optionally of one status."""
-    wanted = parse(_StatusFilter, {"status": status}).status
+    wanted = approvals.status_filter(status)
     stmt = select(AccessRequest).order_by(col(AccessRequest.created_at).desc(), col(AccessRequest.id).desc())
     if wanted is not None:
         stmt = stmt.where(col(AccessRequest.status) == wanted)
@@ -490,15 +484,15 @@ async def list_users(
     stmt = select(User)
     if query.search:
         text = query.search.lstrip("@")
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = like_pattern(text)
         conditions: list[ColumnElement[bool]] = [
             col(User.name).ilike(pattern, escape="\\"),
             col(User.office).ilike(pattern, escape="\\"),
             col(User.username).ilike(pattern, escape="\\"),
         ]
-        if text.isascii() and text.isdigit() and len(text) < 19:
-            conditions.append(col(User.tgid) == int(text))
+        number = search_number(text)
+        if number is not None:
+            conditions.append(col(User.tgid) == number)
         stmt = stmt.where(or_(*conditions))
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     page = stmt.order_by(func.lower(col(User.name)), col(User.tgid)).offset(query.offset).limit(query.limit)
@@ -529,7 +523,7 @@ async def add_user(session: AsyncSession, *, actor_tgid: int, data: Any) -> User
         raise Conflict("error.user.exists") from None
     request = await _request_of(session, fields.tgid, for_update=True)
     if request is not None and request.status != RequestStatus.approved:
-        _decide(request, RequestStatus.approved, actor_tgid)
+        approvals.decide(request, RequestStatus.approved, actor_tgid)
         if user.is_active:
             notify(session, template="access_approved", params={"name": user.name}, user_tgid=user.tgid)
     audit.record(

@@ -8,7 +8,7 @@ disabled instead of deleted, so the order history keeps making sense.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -154,21 +154,6 @@ _COMBO_KEYS = {
     "price": "error.combo.bad_price",
     "is_available": "error.catalogue.bad_flag",
 }
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], data: Any, keys: Mapping[str, str]) -> M:
-    """`validation.parse` with a specific, translated key for each known field."""
-    try:
-        parsed = parse(model, data)
-    except InvalidInput as exc:
-        field = str(exc.params.get("field", ""))
-        key = keys.get(field)
-        if key is None:
-            raise
-        raise InvalidInput(key, field=field, details=field) from None
-    return parsed
 
 
 def _as_mapping(data: Any) -> dict[str, Any]:
@@ -366,7 +351,8 @@ def _combo_view(combo: Combo) -> ComboView:
 # ---------------------------------------------------------------------------------------------- loads
 
 
-async def _load_cafe(session: AsyncSession, cafe_id: Any, *, for_update: bool = False) -> Cafe:
+async def load_cafe(session: AsyncSession, cafe_id: Any, *, for_update: bool = False) -> Cafe:
+    """The cafe with an id from untrusted input: a malformed id is InvalidInput, a missing cafe NotFound."""
     cafe_id = _require_id(cafe_id, "cafe_id", "error.cafe.not_found")
     cafe = await session.get(Cafe, cafe_id, with_for_update=for_update)
     if cafe is None:
@@ -374,22 +360,31 @@ async def _load_cafe(session: AsyncSession, cafe_id: Any, *, for_update: bool = 
     return cafe
 
 
+_OfCafe = TypeVar("_OfCafe", MenuItem, Combo)
+
+
+async def _load_of_cafe(
+    session: AsyncSession, model: type[_OfCafe], cafe_id: Any, row_id: Any, *, field: str, not_found_key: str
+) -> _OfCafe:
+    """A dish or combo of the cafe, locked for the change that follows; one of another cafe is not found."""
+    cafe = await load_cafe(session, cafe_id)
+    row_id = _require_id(row_id, field, not_found_key)
+    row = await session.get(model, row_id, with_for_update=True)
+    if row is None or row.cafe_id != cafe.id:
+        raise NotFound(not_found_key)
+    return row
+
+
 async def _load_item(session: AsyncSession, cafe_id: Any, item_id: Any) -> MenuItem:
-    cafe = await _load_cafe(session, cafe_id)
-    item_id = _require_id(item_id, "item_id", "error.menu.item_not_found")
-    item = await session.get(MenuItem, item_id, with_for_update=True)
-    if item is None or item.cafe_id != cafe.id:
-        raise NotFound("error.menu.item_not_found")
-    return item
+    return await _load_of_cafe(
+        session, MenuItem, cafe_id, item_id, field="item_id", not_found_key="error.menu.item_not_found"
+    )
 
 
 async def _load_combo(session: AsyncSession, cafe_id: Any, combo_id: Any) -> Combo:
-    cafe = await _load_cafe(session, cafe_id)
-    combo_id = _require_id(combo_id, "combo_id", "error.combo.not_found")
-    combo = await session.get(Combo, combo_id, with_for_update=True)
-    if combo is None or combo.cafe_id != cafe.id:
-        raise NotFound("error.combo.not_found")
-    return combo
+    return await _load_of_cafe(
+        session, Combo, cafe_id, combo_id, field="combo_id", not_found_key="error.combo.not_found"
+    )
 
 
 async def _options_of(session: AsyncSession, item_ids: Sequence[int]) -> dict[int, list[MenuItemOption]]:
@@ -410,6 +405,55 @@ async def _item_with_options(session: AsyncSession, item: MenuItem) -> MenuItemV
     return _item_view(item, options[item.id])
 
 
+# ------------------------------------------------------------------------------------------ switches
+
+
+@dataclass(frozen=True, slots=True)
+class _Switch:
+    """A manager's on/off switch of a cafe, dish or combo: which column, and how it is audited."""
+
+    entity: str
+    column: str
+    field: str  # the argument's name, for the error on a non-bool value
+    on_action: str
+    off_action: str
+
+
+_CAFE_ACTIVE = _Switch("cafe", "is_active", "active", "cafe.activate", "cafe.deactivate")
+_CAFE_NOTIFICATIONS = _Switch(
+    "cafe", "notifications_enabled", "enabled", "cafe.notifications_on", "cafe.notifications_off"
+)
+_ITEM_AVAILABLE = _Switch("menu_item", "is_available", "available", "menu_item.enable", "menu_item.disable")
+_COMBO_AVAILABLE = _Switch("combo", "is_available", "available", "combo.enable", "combo.disable")
+
+_Switched = TypeVar("_Switched", Cafe, MenuItem, Combo)
+
+
+async def _switch(
+    session: AsyncSession,
+    switch: _Switch,
+    actor_tgid: int,
+    value: Any,
+    load: Callable[[], Awaitable[_Switched]],
+) -> _Switched:
+    """Manager only: set the switch of the row that `load` locks, and audit it (a dish's or combo's entry
+    names its cafe)."""
+    await require_manager(session, actor_tgid)
+    value = _require_bool(value, switch.field)
+    row = await load()
+    setattr(row, switch.column, value)
+    await session.flush()
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action=switch.on_action if value else switch.off_action,
+        entity=switch.entity,
+        entity_id=row.id,
+        details=None if isinstance(row, Cafe) else {"cafe_id": row.cafe_id},
+    )
+    return row
+
+
 # ---------------------------------------------------------------------------------------------- cafes
 
 
@@ -421,12 +465,12 @@ async def list_cafes(session: AsyncSession, *, active_only: bool = False) -> lis
 
 
 async def get_cafe(session: AsyncSession, cafe_id: int) -> CafeView:
-    return _cafe_view(await _load_cafe(session, cafe_id))
+    return _cafe_view(await load_cafe(session, cafe_id))
 
 
 async def create_cafe(session: AsyncSession, *, actor_tgid: int, data: Any) -> CafeView:
     await require_manager(session, actor_tgid)
-    parsed = _parse(CafeInput, data, _CAFE_KEYS)
+    parsed = parse(CafeInput, data, _CAFE_KEYS)
     cafe = Cafe(**parsed.model_dump())
     session.add(cafe)
     await session.flush()
@@ -444,14 +488,14 @@ async def create_cafe(session: AsyncSession, *, actor_tgid: int, data: Any) -> C
 async def update_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int, data: Any) -> CafeView:
     """Change any of name, description, is_active, notifications_enabled; fields left out stay as they are."""
     await require_manager(session, actor_tgid)
-    cafe = await _load_cafe(session, cafe_id, for_update=True)
+    cafe = await load_cafe(session, cafe_id, for_update=True)
     current = {
         "name": cafe.name,
         "description": cafe.description,
         "is_active": cafe.is_active,
         "notifications_enabled": cafe.notifications_enabled,
     }
-    parsed = _parse(CafeInput, {**current, **_as_mapping(data)}, _CAFE_KEYS)
+    parsed = parse(CafeInput, {**current, **_as_mapping(data)}, _CAFE_KEYS)
     changes = {k: v for k, v in parsed.model_dump().items() if current[k] != v}
     for key, value in changes.items():
         setattr(cafe, key, value)
@@ -468,33 +512,15 @@ async def update_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int, d
 
 
 async def set_cafe_active(session: AsyncSession, *, actor_tgid: int, cafe_id: int, active: bool) -> CafeView:
-    await require_manager(session, actor_tgid)
-    active = _require_bool(active, "active")
-    cafe = await _load_cafe(session, cafe_id, for_update=True)
-    cafe.is_active = active
-    await session.flush()
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
-        action="cafe.activate" if active else "cafe.deactivate",
-        entity="cafe",
-        entity_id=cafe.id,
+    cafe = await _switch(
+        session, _CAFE_ACTIVE, actor_tgid, active, lambda: load_cafe(session, cafe_id, for_update=True)
     )
     return _cafe_view(cafe)
 
 
 async def set_notifications(session: AsyncSession, *, actor_tgid: int, cafe_id: int, enabled: bool) -> CafeView:
-    await require_manager(session, actor_tgid)
-    enabled = _require_bool(enabled, "enabled")
-    cafe = await _load_cafe(session, cafe_id, for_update=True)
-    cafe.notifications_enabled = enabled
-    await session.flush()
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
-        action="cafe.notifications_on" if enabled else "cafe.notifications_off",
-        entity="cafe",
-        entity_id=cafe.id,
+    cafe = await _switch(
+        session, _CAFE_NOTIFICATIONS, actor_tgid, enabled, lambda: load_cafe(session, cafe_id, for_update=True)
     )
     return _cafe_view(cafe)
 
@@ -502,7 +528,7 @@ async def set_notifications(session: AsyncSession, *, actor_tgid: int, cafe_id: 
 async def unlink_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int) -> CafeView:
     """Forget the cafe's Telegram chat; digests stop until a new chat is linked."""
     await require_manager(session, actor_tgid)
-    cafe = await _load_cafe(session, cafe_id, for_update=True)
+    cafe = await load_cafe(session, cafe_id, for_update=True)
     before = {"tg_chat_id": cafe.tg_chat_id, "tg_chat_title": cafe.tg_chat_title}
     cafe.tg_chat_id = None
     cafe.tg_chat_title = None
@@ -521,7 +547,7 @@ async def get_menu(session: AsyncSession, cafe_id: int, *, available_only: bool)
     With `available_only` (the Mini App) disabled dishes and combos are left out, and so is a combo
     for which some category has no available dish (nobody could complete it).
     """
-    cafe = await _load_cafe(session, cafe_id)
+    cafe = await load_cafe(session, cafe_id)
     assert cafe.id is not None
     item_query = sa.select(MenuItem).where(col(MenuItem.cafe_id) == cafe.id)
     combo_query = sa.select(Combo).where(col(Combo.cafe_id) == cafe.id)
@@ -571,8 +597,8 @@ def _item_details(parsed: ItemInput) -> dict[str, Any]:
 async def create_item(session: AsyncSession, *, actor_tgid: int, cafe_id: int, data: Any) -> MenuItemView:
     """A new dish: name, description, category, price (None = only in combos), tags, options, ..."""
     await require_manager(session, actor_tgid)
-    cafe = await _load_cafe(session, cafe_id)
-    parsed = _parse(ItemInput, data, _ITEM_KEYS)
+    cafe = await load_cafe(session, cafe_id)
+    parsed = parse(ItemInput, data, _ITEM_KEYS)
     _check_item_rules(parsed)
     assert cafe.id is not None
     item = MenuItem(
@@ -618,7 +644,7 @@ async def update_item(session: AsyncSession, *, actor_tgid: int, cafe_id: int, i
         "sort_order": item.sort_order,
     }
     changes_in = _as_mapping(data)
-    parsed = _parse(ItemInput, {**current, **changes_in}, _ITEM_KEYS)
+    parsed = parse(ItemInput, {**current, **changes_in}, _ITEM_KEYS)
     _check_item_rules(parsed)
     item.name = parsed.name
     item.description = parsed.description
@@ -645,19 +671,7 @@ async def update_item(session: AsyncSession, *, actor_tgid: int, cafe_id: int, i
 async def set_item_available(
     session: AsyncSession, *, actor_tgid: int, cafe_id: int, item_id: int, available: bool
 ) -> MenuItemView:
-    await require_manager(session, actor_tgid)
-    available = _require_bool(available, "available")
-    item = await _load_item(session, cafe_id, item_id)
-    item.is_available = available
-    await session.flush()
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
-        action="menu_item.enable" if available else "menu_item.disable",
-        entity="menu_item",
-        entity_id=item.id,
-        details={"cafe_id": item.cafe_id},
-    )
+    item = await _switch(session, _ITEM_AVAILABLE, actor_tgid, available, lambda: _load_item(session, cafe_id, item_id))
     return await _item_with_options(session, item)
 
 
@@ -717,8 +731,8 @@ async def get_combo(session: AsyncSession, cafe_id: int, combo_id: int) -> Combo
 async def create_combo(session: AsyncSession, *, actor_tgid: int, cafe_id: int, data: Any) -> ComboView:
     """A combo: name, categories (distinct dish categories, not `extra`), price, is_available."""
     await require_manager(session, actor_tgid)
-    cafe = await _load_cafe(session, cafe_id)
-    parsed = _parse(ComboInput, data, _COMBO_KEYS)
+    cafe = await load_cafe(session, cafe_id)
+    parsed = parse(ComboInput, data, _COMBO_KEYS)
     _check_combo_rules(parsed)
     assert cafe.id is not None
     combo = Combo(
@@ -752,7 +766,7 @@ async def update_combo(session: AsyncSession, *, actor_tgid: int, cafe_id: int, 
         "is_available": combo.is_available,
     }
     changes_in = _as_mapping(data)
-    parsed = _parse(ComboInput, {**current, **changes_in}, _COMBO_KEYS)
+    parsed = parse(ComboInput, {**current, **changes_in}, _COMBO_KEYS)
     _check_combo_rules(parsed)
     combo.name = parsed.name
     combo.categories = [c.value for c in parsed.categories]
@@ -773,18 +787,8 @@ async def update_combo(session: AsyncSession, *, actor_tgid: int, cafe_id: int, 
 async def set_combo_available(
     session: AsyncSession, *, actor_tgid: int, cafe_id: int, combo_id: int, available: bool
 ) -> ComboView:
-    await require_manager(session, actor_tgid)
-    available = _require_bool(available, "available")
-    combo = await _load_combo(session, cafe_id, combo_id)
-    combo.is_available = available
-    await session.flush()
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
-        action="combo.enable" if available else "combo.disable",
-        entity="combo",
-        entity_id=combo.id,
-        details={"cafe_id": combo.cafe_id},
+    combo = await _switch(
+        session, _COMBO_AVAILABLE, actor_tgid, available, lambda: _load_combo(session, cafe_id, combo_id)
     )
     return _combo_view(combo)
 

@@ -19,7 +19,7 @@ from lunch_app.clock import get_clock
 from lunch_app.domain import audit
 from lunch_app.domain.errors import Forbidden
 from lunch_app.domain.users import require_manager
-from lunch_app.models import DashboardToken, Role, User
+from lunch_app.models import DashboardToken, User
 from lunch_app.settings import get_settings
 
 TOKEN_BYTES = 32
@@ -75,7 +75,4 @@ async def redeem_dashboard_token(session: AsyncSession, token: object) -> User:
     manager_tgid = (await session.execute(stmt)).scalar_one_or_none()
     if manager_tgid is None:
         raise Forbidden("error.dashboard.link_invalid")
-    user = await session.get(User, manager_tgid)
-    if user is None or not user.is_active or user.role != Role.manager:
-        raise Forbidden("error.access.manager_only")
-    return user
+    return await require_manager(session, manager_tgid)

@@ -25,9 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from lunch_app.clock import get_clock
-from lunch_app.domain import audit
+from lunch_app.domain import approvals, audit
 from lunch_app.domain.errors import Conflict, NotFound
-from lunch_app.domain.users import active_managers, require_manager
 from lunch_app.domain.validation import parse
 from lunch_app.events.outbox import notify
 from lunch_app.models import Cafe, CafeLinkRequest, RequestStatus
@@ -44,16 +43,8 @@ class _LinkInput(BaseModel):
     requested_by_username: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=64)] | None = None
 
 
-class _RequestRef(BaseModel):
-    request_id: Annotated[StrictInt, Field(gt=0, lt=2**31)]
-
-
 class _ChatRef(BaseModel):
     chat_id: ChatId
-
-
-class _StatusFilter(BaseModel):
-    status: RequestStatus | None = None
 
 
 class ChatState(enum.StrEnum):
@@ -171,32 +162,51 @@ async def request_link(
         "requested_by": data.requested_by,
         "requested_by_username": username,
     }
-    for manager in await active_managers(session):
-        notify(session, template="link_request_new", params=params, user_tgid=manager.tgid)
+    await approvals.tell_managers(session, template="link_request_new", params=params)
     return request
 
 
 async def _request_for_decision(session: AsyncSession, actor_tgid: int, request_id: object) -> CafeLinkRequest:
-    await require_manager(session, actor_tgid)
-    ref = parse(_RequestRef, {"request_id": request_id})
-    stmt = (
-        select(CafeLinkRequest)
-        .where(col(CafeLinkRequest.id) == ref.request_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    request = await approvals.request_for_decision(
+        session,
+        CafeLinkRequest,
+        actor_tgid=actor_tgid,
+        request_id=request_id,
+        not_found_key="error.link.request_not_found",
     )
-    request = (await session.execute(stmt)).scalar_one_or_none()
-    if request is None:
-        raise NotFound("error.link.request_not_found")
     if request.status != RequestStatus.pending:
         raise Conflict("error.link.already_processed")
     return request
 
 
-def _decide(request: CafeLinkRequest, status: RequestStatus, actor_tgid: int) -> None:
-    request.status = status
-    request.processed_at = get_clock().utcnow()
-    request.processed_by = actor_tgid
+async def _close_request(
+    session: AsyncSession,
+    request: CafeLinkRequest,
+    status: RequestStatus,
+    actor_tgid: int,
+    *,
+    cafe_name: str,
+    template: str,
+    action: str,
+) -> CafeLinkRequest:
+    """Record the manager's decision, tell the chat that asked, and audit it on the cafe."""
+    approvals.decide(request, status, actor_tgid)
+    notify(
+        session,
+        template=template,
+        params={"cafe_id": request.cafe_id, "cafe_name": cafe_name, "request_id": request.id},
+        chat_id=request.tg_chat_id,
+    )
+    audit.record(
+        session,
+        actor_tgid=actor_tgid,
+        action=action,
+        entity="cafe",
+        entity_id=request.cafe_id,
+        details={"request_id": request.id, "chat_id": request.tg_chat_id, "chat_title": request.tg_chat_title},
+    )
+    await session.flush()
+    return request
 
 
 async def approve_link(session: AsyncSession, *, actor_tgid: int, request_id: object) -> CafeLinkRequest:
@@ -220,46 +230,30 @@ async def approve_link(session: AsyncSession, *, actor_tgid: int, request_id: ob
     except IntegrityError:  # the chat was linked to another cafe at the same moment
         other = await _cafe_of_chat(session, request.tg_chat_id)
         raise Conflict("error.link.chat_linked_elsewhere", cafe=other.name if other else "") from None
-    _decide(request, RequestStatus.approved, actor_tgid)
-    notify(
+    return await _close_request(
         session,
+        request,
+        RequestStatus.approved,
+        actor_tgid,
+        cafe_name=cafe.name,
         template="link_approved",
-        params={"cafe_id": cafe.id, "cafe_name": cafe.name, "request_id": request.id},
-        chat_id=request.tg_chat_id,
-    )
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
         action="link.approve",
-        entity="cafe",
-        entity_id=cafe.id,
-        details={"request_id": request.id, "chat_id": request.tg_chat_id, "chat_title": request.tg_chat_title},
     )
-    await session.flush()
-    return request
 
 
 async def reject_link(session: AsyncSession, *, actor_tgid: int, request_id: object) -> CafeLinkRequest:
     """Reject a pending link request and tell the chat."""
     request = await _request_for_decision(session, actor_tgid, request_id)
     cafe = await session.get(Cafe, request.cafe_id)
-    _decide(request, RequestStatus.rejected, actor_tgid)
-    notify(
+    return await _close_request(
         session,
+        request,
+        RequestStatus.rejected,
+        actor_tgid,
+        cafe_name=cafe.name if cafe else "",
         template="link_rejected",
-        params={"cafe_id": request.cafe_id, "cafe_name": cafe.name if cafe else "", "request_id": request.id},
-        chat_id=request.tg_chat_id,
-    )
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
         action="link.reject",
-        entity="cafe",
-        entity_id=request.cafe_id,
-        details={"request_id": request.id, "chat_id": request.tg_chat_id, "chat_title": request.tg_chat_title},
     )
-    await session.flush()
-    return request
 
 
 async def chat_status(session: AsyncSession, chat_id: object) -> ChatStatus:
@@ -290,7 +284,7 @@ async def chat_status(session: AsyncSession, chat_id: object) -> ChatStatus:
 
 async def list_link_requests(session: AsyncSession, *, status: object = None) -> list[LinkRequestInfo]:
     """Link requests, newest first, optionally of one status, with the cafe's name."""
-    wanted = parse(_StatusFilter, {"status": status}).status
+    wanted = approvals.status_filter(status)
     stmt = (
         select(CafeLinkRequest, col(Cafe.name))
         .join(Cafe, col(Cafe.id) == col(CafeLinkRequest.cafe_id))

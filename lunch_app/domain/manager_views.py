@@ -19,10 +19,10 @@ from sqlmodel import col
 
 from lunch_app.clock import get_clock
 from lunch_app.domain.availability import DayState, evaluate_day
-from lunch_app.domain.errors import InvalidInput, NotFound
+from lunch_app.domain.errors import NotFound
 from lunch_app.domain.reports import DAY_REPORT_COLUMNS, DayReport, assemble_day_report
 from lunch_app.domain.users import require_manager
-from lunch_app.domain.validation import parse
+from lunch_app.domain.validation import like_pattern, parse, parse_id, search_number
 from lunch_app.models import AuditLog, Cafe, Dispatch, DispatchStatus, Order, OrderStatus, Schedule, User
 from lunch_app.settings import get_settings
 
@@ -30,16 +30,6 @@ MAX_PAGE = 200
 Search = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=100)]
 Offset = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 Limit = Annotated[StrictInt, Field(ge=1, le=MAX_PAGE)]
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _as_id(text: str) -> int | None:
-    """A search text that is a plain number (a Telegram id, an order id, an entity id)."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
 # --- Today ---------------------------------------------------------------------------------------------
@@ -292,8 +282,8 @@ async def list_orders(
         conditions.append(col(Order.status) == query.status)
     if query.person:
         text = query.person.lstrip("@")
-        matches: list[Any] = [col(Order.user_name).ilike(_like(text), escape="\\")]
-        number = _as_id(text)
+        matches: list[Any] = [col(Order.user_name).ilike(like_pattern(text), escape="\\")]
+        number = search_number(text)
         if number is not None:
             matches.append(col(Order.user_tgid) == number)
             matches.append(col(Order.id) == number if number < 2**31 else sa.false())
@@ -315,8 +305,7 @@ async def list_orders(
 
 async def get_order_row(session: AsyncSession, *, actor_tgid: int, order_id: object) -> OrderRow:
     await require_manager(session, actor_tgid)
-    if not isinstance(order_id, int) or isinstance(order_id, bool) or not 0 < order_id < 2**31:
-        raise InvalidInput("error.invalid_input", details="order_id", field="order_id")
+    order_id = parse_id(order_id, "order_id")
     row = (
         await session.execute(
             sa.select(Order, col(User.office), col(Cafe.name))
@@ -413,7 +402,7 @@ async def list_audit(
     query = parse(_AuditQuery, {"search": search or None, "offset": offset, "limit": limit})
     conditions: list[Any] = []
     if query.search:
-        pattern = _like(query.search)
+        pattern = like_pattern(query.search)
         actors = sa.select(col(User.tgid)).where(col(User.name).ilike(pattern, escape="\\"))
         matches: list[Any] = [
             col(AuditLog.action).ilike(pattern, escape="\\"),
@@ -421,7 +410,7 @@ async def list_audit(
             col(AuditLog.entity_id) == query.search,
             col(AuditLog.actor_tgid).in_(actors),
         ]
-        number = _as_id(query.search)
+        number = search_number(query.search)
         if number is not None:
             matches.append(col(AuditLog.actor_tgid) == number)
         conditions.append(sa.or_(*matches))

@@ -23,7 +23,7 @@ from lunch_app.domain import audit
 from lunch_app.domain.availability import ensure_open, require_open
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
 from lunch_app.domain.users import require_active_user
-from lunch_app.domain.validation import clean_text, parse
+from lunch_app.domain.validation import clean_text, parse, parse_id
 from lunch_app.events.outbox import notify
 from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, Schedule, User
 
@@ -463,9 +463,7 @@ async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> O
 
 async def _editable_order(session: AsyncSession, *, actor: User, order_id: Any) -> tuple[Order, bool]:
     """The order and whether the actor acts as a manager on someone else's order."""
-    if not isinstance(order_id, int) or isinstance(order_id, bool) or not 0 < order_id < 2**31:
-        raise InvalidInput("error.invalid_input", details="order_id", field="order_id")
-    order = await session.get(Order, order_id, with_for_update=True)
+    order = await session.get(Order, parse_id(order_id, "order_id"), with_for_update=True)
     if order is None:
         raise NotFound("error.order.not_found")
     is_manager = actor.role == Role.manager
@@ -482,20 +480,39 @@ async def _editable_order(session: AsyncSession, *, actor: User, order_id: Any) 
     return order, is_manager and order.user_tgid != actor.tgid
 
 
-def _change_notice(session: AsyncSession, order: Order, template: str, cafe_name: str) -> None:
-    if order.user_tgid is None:
-        return
-    notify(
-        session,
-        user_tgid=order.user_tgid,
-        template=template,
-        params={
-            "order_id": order.id,
-            "cafe": cafe_name,
-            "date": order.order_date.isoformat(),
-            "total": str(order.total),
-        },
-    )
+async def _store_change(
+    session: AsyncSession,
+    *,
+    actor: User,
+    order: Order,
+    by_manager: bool,
+    action: str,
+    details: dict[str, Any],
+    notice: str,
+    cafe_name: str | None = None,
+) -> Order:
+    """Stamp and store a changed order. A manager's change is audited; when it was someone else's order,
+    its owner gets the `notice` (naming the cafe, looked up when `cafe_name` is not given)."""
+    order.updated_at = get_clock().utcnow()
+    session.add(order)
+    if actor.role == Role.manager:
+        audit.record(session, actor_tgid=actor.tgid, action=action, entity="order", entity_id=order.id, details=details)
+    if by_manager and order.user_tgid is not None:
+        if cafe_name is None:
+            cafe = await session.get(Cafe, order.cafe_id)
+            cafe_name = cafe.name if cafe else ""
+        notify(
+            session,
+            user_tgid=order.user_tgid,
+            template=notice,
+            params={
+                "order_id": order.id,
+                "cafe": cafe_name,
+                "date": order.order_date.isoformat(),
+                "total": str(order.total),
+            },
+        )
+    return order
 
 
 async def update_order(session: AsyncSession, *, actor_tgid: int, order_id: Any, draft: Any) -> Order:
@@ -518,23 +535,16 @@ async def update_order(session: AsyncSession, *, actor_tgid: int, order_id: Any,
     order.lines = priced.lines
     order.notes = priced.notes
     order.total = priced.total
-    order.updated_at = get_clock().utcnow()
-    session.add(order)
-    if actor.role == Role.manager:
-        audit.record(
-            session,
-            actor_tgid=actor.tgid,
-            action="order.update",
-            entity="order",
-            entity_id=order.id,
-            details={
-                "before": before,
-                "after": {"total": str(order.total), "lines": order.lines, "notes": order.notes},
-            },
-        )
-    if by_manager:
-        _change_notice(session, order, "order_changed_by_manager", priced.cafe.name)
-    return order
+    return await _store_change(
+        session,
+        actor=actor,
+        order=order,
+        by_manager=by_manager,
+        action="order.update",
+        details={"before": before, "after": {"total": str(order.total), "lines": order.lines, "notes": order.notes}},
+        notice="order_changed_by_manager",
+        cafe_name=priced.cafe.name,
+    )
 
 
 async def cancel_order(session: AsyncSession, *, actor_tgid: int, order_id: Any) -> Order:
@@ -542,21 +552,15 @@ async def cancel_order(session: AsyncSession, *, actor_tgid: int, order_id: Any)
     actor = await require_active_user(session, actor_tgid)
     order, by_manager = await _editable_order(session, actor=actor, order_id=order_id)
     order.status = OrderStatus.cancelled
-    order.updated_at = get_clock().utcnow()
-    session.add(order)
-    if actor.role == Role.manager:
-        audit.record(
-            session,
-            actor_tgid=actor.tgid,
-            action="order.cancel",
-            entity="order",
-            entity_id=order.id,
-            details={"user_tgid": order.user_tgid, "date": order.order_date, "total": order.total},
-        )
-    if by_manager:
-        cafe = await session.get(Cafe, order.cafe_id)
-        _change_notice(session, order, "order_cancelled_by_manager", cafe.name if cafe else "")
-    return order
+    return await _store_change(
+        session,
+        actor=actor,
+        order=order,
+        by_manager=by_manager,
+        action="order.cancel",
+        details={"user_tgid": order.user_tgid, "date": order.order_date, "total": order.total},
+        notice="order_cancelled_by_manager",
+    )
 
 
 # --- reading ------------------------------------------------------------------------------------------

@@ -18,15 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from lunch_app.domain import audit
-from lunch_app.domain.errors import InvalidInput, NotFound
+from lunch_app.domain.catalogue import load_cafe
+from lunch_app.domain.errors import InvalidInput
 from lunch_app.domain.users import require_manager
 from lunch_app.domain.validation import parse
-from lunch_app.models import Cafe, Schedule
+from lunch_app.models import Schedule
 
 WEEKDAYS = range(7)
 # Shown for a weekday that was never configured, so the form has something sensible to start from.
 DEFAULT_CUTOFF = "10:00"
-_MAX_ID = 2**31 - 1
 
 CUTOFF_PATTERN = r"([01][0-9]|2[0-3]):[0-5][0-9]"  # HH:MM, 00:00–23:59
 MAX_DAYS_BEFORE = 6
@@ -104,25 +104,9 @@ def _not_configured(weekday: int) -> ScheduleDay:
     )
 
 
-async def _load_cafe(session: AsyncSession, cafe_id: Any) -> Cafe:
-    if isinstance(cafe_id, bool) or not isinstance(cafe_id, int):
-        raise InvalidInput("error.catalogue.bad_id", field="cafe_id", details="cafe_id")
-    cafe = await session.get(Cafe, cafe_id) if 0 < cafe_id <= _MAX_ID else None
-    if cafe is None:
-        raise NotFound("error.cafe.not_found")
-    return cafe
-
-
 def parse_rows(rows: Any) -> list[ScheduleRowInput]:
     """Validate untrusted schedule rows: types, ranges, "HH:MM" times and no weekday twice."""
-    try:
-        parsed = parse(_WeekInput, {"rows": rows})
-    except InvalidInput as exc:
-        field = str(exc.params.get("field", ""))
-        key = _FIELD_KEYS.get(field)
-        if key is None:
-            raise
-        raise InvalidInput(key, field=field, details=field) from None
+    parsed = parse(_WeekInput, {"rows": rows}, _FIELD_KEYS)
     seen: set[int] = set()
     for row in parsed.rows:
         if row.weekday in seen:
@@ -133,7 +117,7 @@ def parse_rows(rows: Any) -> list[ScheduleRowInput]:
 
 async def get_week_schedule(session: AsyncSession, cafe_id: int) -> list[ScheduleDay]:
     """Always 7 entries, Monday first; weekdays without a stored row come back as not configured."""
-    cafe = await _load_cafe(session, cafe_id)
+    cafe = await load_cafe(session, cafe_id)
     # populate_existing: rows written by the upsert below must not be shadowed by stale ORM objects.
     query = sa.select(Schedule).where(col(Schedule.cafe_id) == cafe.id).execution_options(populate_existing=True)
     rows = (await session.execute(query)).scalars()
@@ -149,7 +133,7 @@ async def set_week_schedule(
     Each row: {weekday 0–6, cutoff_time "HH:MM", cutoff_days_before 0–6, is_enabled}.
     """
     await require_manager(session, actor_tgid)
-    cafe = await _load_cafe(session, cafe_id)
+    cafe = await load_cafe(session, cafe_id)
     parsed = parse_rows(rows)
     before = {day.weekday: day.as_dict() for day in await get_week_schedule(session, cafe_id)}
     values = [

@@ -143,3 +143,44 @@ def test_option_values_pattern_follows_the_domain(text: str, ok: bool) -> None:
 @pytest.mark.parametrize(("text", "ok"), [("Анна", True), ("  Анна ", True), ("   ", False), ("", False)])
 def test_names_must_not_be_blank(text: str, ok: bool) -> None:
     assert (text != "" and matches(rules.NAME, text)) is ok
+
+
+def tgid_accepted(text: str) -> bool:
+    try:
+        TypeAdapter(access.TgId).validate_python(int(text))
+    except (ValidationError, ValueError):
+        return False
+    return True
+
+
+TOP_TGID = str(access.MAX_TGID)
+
+
+@pytest.mark.parametrize("text", ["1", "7", "100002", "8000000001", TOP_TGID, str(access.MAX_TGID - 1), "9" * 18])
+def test_telegram_ids_accepted_by_both(text: str) -> None:
+    assert matches(rules.TGID, text) and tgid_accepted(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "-1", "-100002", str(access.MAX_TGID + 1), TOP_TGID + "0", "1" + "0" * len(TOP_TGID), "9" * 19]
+)
+def test_telegram_ids_refused_by_both(text: str) -> None:
+    assert not matches(rules.TGID, text) and not tgid_accepted(text)
+
+
+@pytest.mark.parametrize("text", ["007", "1.0", "1e3", " 12", "", "abc"])
+def test_telegram_ids_the_browser_refuses_as_text(text: str) -> None:
+    assert not matches(rules.TGID, text)
+
+
+@pytest.mark.parametrize("maximum", [1, 2, 9, 10, 11, 19, 20, 99, 100, 101, 305, 1000, 1009, 1234, 2000])
+def test_the_positive_int_pattern_is_exactly_one_to_the_maximum(maximum: int) -> None:
+    pattern = re.compile(rules.positive_int_pattern(maximum))
+    for number in range(-3, 2 * maximum + 12):
+        assert (pattern.fullmatch(str(number)) is not None) is (1 <= number <= maximum), number
+        assert pattern.fullmatch(f"0{number}") is None  # no leading zeros
+
+
+def test_the_positive_int_pattern_needs_a_positive_maximum() -> None:
+    with pytest.raises(ValueError):
+        rules.positive_int_pattern(0)
