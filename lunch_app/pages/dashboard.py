@@ -26,6 +26,7 @@ from lunch_app.states.dashboard import (
     Dashboard,
     MenuTab,
     OrdersTab,
+    Paged,
     ReportsTab,
     RequestsTab,
     ScheduleTab,
@@ -34,10 +35,7 @@ from lunch_app.states.dashboard import (
 )
 
 D = Dashboard
-
-
-def tr(key: str) -> Any:
-    return D.tr[key]
+tr = ui.Texts("dash", D.lang).__getitem__
 
 
 # ------------------------------------------------------------------------------------------ screens
@@ -84,6 +82,49 @@ def nav() -> rx.Component:
         *[ui.chip(tr(f"dash.tab.{tab}"), D.tab == tab, on_click=D.open_tab(tab), id=f"dash-tab-{tab}") for tab in TABS],
         class_name="db-nav",
     )
+
+
+# ------------------------------------------------------------------------------------------ shared pieces
+
+
+def form_sheet(title: Any, *fields: Any, on_close: Any, on_submit: Any, save_id: str, **save: Any) -> rx.Component:
+    """A form in a bottom sheet: its fields, then Close and Save (the browser checks the fields before it
+    submits); the domain's refusal shows inside the sheet. `save` goes to the Save button."""
+    return db.sheet(
+        title,
+        *fields,
+        rx.el.div(
+            ui.button(tr("dash.close"), variant="secondary", on_click=on_close),
+            db.submit(tr("dash.save"), id=save_id, **save),
+            class_name="db-sheet-actions",
+        ),
+        on_close=on_close,
+        on_submit=on_submit,
+        error=D.error,
+    )
+
+
+def ask(when: Any, title: Any, text: Any, *, yes: Any, on_yes: Any, on_no: Any) -> rx.Component:
+    """Asks before a destructive action; "keep" closes the question."""
+    return db.confirm(when, title, text, yes=yes, no=tr("dash.keep"), on_yes=on_yes, on_no=on_no)
+
+
+def pager(st: type[Paged]) -> rx.Component:
+    """The page buttons and row count of a tab that lists a page at a time."""
+    return db.pager(
+        st.pages_text,
+        st.page > 0,
+        st.has_next,
+        st.prev_page,
+        st.next_page,
+        tr("dash.total") + ": " + st.total.to_string(),
+    )
+
+
+def switch_button(on: Any, turn_off: Any, turn_on: Any, set_to: Any) -> rx.Component:
+    """One button that turns something off while it is on (label `turn_off`) and on while it is off;
+    `set_to(value)` is the event that sets it."""
+    return rx.cond(on, db.small(turn_off, on_click=set_to(False)), db.small(turn_on, on_click=set_to(True)))
 
 
 # ------------------------------------------------------------------------------------------ Today
@@ -186,7 +227,7 @@ def order_editor() -> rx.Component:
     """Everything the employee's cart can change: the combo and its dish per category, options of every dish
     (required ones included), quantities, added dishes and notes. The domain re-checks and re-prices on save."""
     st = OrdersTab
-    return db.sheet(
+    return form_sheet(
         st.edit_title,
         db.field(
             tr("dash.orders.combo"),
@@ -251,14 +292,9 @@ def order_editor() -> rx.Component:
             tr("dash.orders.notes"),
             db.text_input(st.edit_notes, st.set_edit_notes, id="order-notes", **rules.NOTES),
         ),
-        rx.el.div(
-            ui.button(tr("dash.close"), variant="secondary", on_click=st.close_edit),
-            db.submit(tr("dash.save"), id="order-save"),
-            class_name="db-sheet-actions",
-        ),
         on_close=st.close_edit,
         on_submit=st.save_edit,
-        error=D.error,
+        save_id="order-save",
     )
 
 
@@ -299,21 +335,13 @@ def orders_view() -> rx.Component:
             ),
         ),
         db.empty(tr("dash.orders.none"), st.rows.length() == 0),
-        db.pager(
-            st.pages_text,
-            st.page > 0,
-            st.has_next,
-            st.prev_page,
-            st.next_page,
-            tr("dash.total") + ": " + st.total.to_string(),
-        ),
+        pager(st),
         rx.cond(st.edit_id != 0, order_editor()),
-        db.confirm(
+        ask(
             st.cancel_id != 0,
             tr("dash.orders.cancel_title"),
             tr("dash.orders.cancel_text"),
             yes=tr("dash.orders.cancel"),
-            no=tr("dash.keep"),
             on_yes=st.confirm_cancel,
             on_no=st.keep_order,
         ),
@@ -335,10 +363,11 @@ def user_card(u: Any) -> rx.Component:
         rx.el.p(tr("dash.users.limit") + ": " + u.limit, class_name="ma-muted"),
         db.actions(
             db.small(tr("dash.edit"), on_click=st.open_edit(u.tgid)),
-            rx.cond(
+            switch_button(
                 u.active,
-                db.small(tr("dash.users.deactivate"), on_click=st.set_active(u.tgid, False)),
-                db.small(tr("dash.users.activate"), on_click=st.set_active(u.tgid, True)),
+                tr("dash.users.deactivate"),
+                tr("dash.users.activate"),
+                lambda value: st.set_active(u.tgid, value),
             ),
             db.small(tr("dash.delete"), variant="danger", on_click=st.ask_delete(u.tgid, u.name)),
         ),
@@ -356,17 +385,10 @@ def users_view() -> rx.Component:
         ),
         db.grid(rx.foreach(st.rows, user_card)),
         db.empty(tr("dash.users.none"), st.rows.length() == 0),
-        db.pager(
-            st.pages_text,
-            st.page > 0,
-            st.has_next,
-            st.prev_page,
-            st.next_page,
-            tr("dash.total") + ": " + st.total.to_string(),
-        ),
+        pager(st),
         rx.cond(
             st.form_mode != "",
-            db.sheet(
+            form_sheet(
                 rx.cond(st.form_mode == "add", tr("dash.users.add"), tr("dash.users.edit")),
                 rx.cond(
                     st.form_mode == "add",
@@ -399,22 +421,16 @@ def users_view() -> rx.Component:
                         **rules.WEEKLY_LIMIT,
                     ),
                 ),
-                rx.el.div(
-                    ui.button(tr("dash.close"), variant="secondary", on_click=st.close_form),
-                    db.submit(tr("dash.save"), id="user-save"),
-                    class_name="db-sheet-actions",
-                ),
                 on_close=st.close_form,
                 on_submit=st.save_form,
-                error=D.error,
+                save_id="user-save",
             ),
         ),
-        db.confirm(
+        ask(
             st.delete_tgid != 0,
             tr("dash.users.delete_title"),
             tr("dash.users.delete_text") + " " + st.delete_name,
             yes=tr("dash.delete"),
-            no=tr("dash.keep"),
             on_yes=st.confirm_delete,
             on_no=st.keep_user,
         ),
@@ -459,12 +475,11 @@ def requests_view() -> rx.Component:
             ),
         ),
         db.empty(tr("dash.requests.none"), st.rows.length() == 0),
-        db.confirm(
+        ask(
             st.reject_id != 0,
             tr("dash.requests.reject_title"),
             tr("dash.requests.reject_text"),
             yes=tr("dash.requests.reject"),
-            no=tr("dash.keep"),
             on_yes=st.confirm_reject,
             on_no=st.keep_request,
         ),
@@ -534,7 +549,7 @@ def cafes_view() -> rx.Component:
         db.empty(tr("dash.cafes.none"), st.rows.length() == 0),
         rx.cond(
             st.form_mode != "",
-            db.sheet(
+            form_sheet(
                 rx.cond(st.form_mode == "add", tr("dash.cafes.add"), tr("dash.cafes.edit")),
                 db.field(
                     tr("dash.cafes.name"),
@@ -546,22 +561,16 @@ def cafes_view() -> rx.Component:
                         st.form_description, st.set_form_description, id="cafe-description", **rules.DESCRIPTION
                     ),
                 ),
-                rx.el.div(
-                    ui.button(tr("dash.close"), variant="secondary", on_click=st.close_form),
-                    db.submit(tr("dash.save"), id="cafe-save"),
-                    class_name="db-sheet-actions",
-                ),
                 on_close=st.close_form,
                 on_submit=st.save_form,
-                error=D.error,
+                save_id="cafe-save",
             ),
         ),
-        db.confirm(
+        ask(
             st.unlink_id != 0,
             tr("dash.cafes.unlink_title"),
             tr("dash.cafes.unlink_text"),
             yes=tr("dash.cafes.unlink"),
-            no=tr("dash.keep"),
             on_yes=st.confirm_unlink,
             on_no=st.keep_link,
         ),
@@ -575,7 +584,7 @@ def cafes_view() -> rx.Component:
 def dish_form() -> rx.Component:
     st = MenuTab
     categories = [(c, tr(f"category_one.{c}")) for c in CATEGORIES]
-    return db.sheet(
+    return form_sheet(
         rx.cond(st.dish_mode == "add", tr("dash.menu.add_dish"), tr("dash.menu.edit_dish")),
         db.field(tr("dash.menu.name"), db.text_input(st.dish_name, st.set_dish_name, id="dish-name", **rules.NAME)),
         db.field(
@@ -634,20 +643,15 @@ def dish_form() -> rx.Component:
         db.field(
             tr("dash.menu.sort"), db.text_input(st.dish_sort, st.set_dish_sort, id="dish-sort", **rules.SORT_ORDER)
         ),
-        rx.el.div(
-            ui.button(tr("dash.close"), variant="secondary", on_click=st.close_dish),
-            db.submit(tr("dash.save"), id="dish-save"),
-            class_name="db-sheet-actions",
-        ),
         on_close=st.close_dish,
         on_submit=st.save_dish,
-        error=D.error,
+        save_id="dish-save",
     )
 
 
 def combo_form() -> rx.Component:
     st = MenuTab
-    return db.sheet(
+    return form_sheet(
         rx.cond(st.combo_mode == "add", tr("dash.menu.add_combo"), tr("dash.menu.edit_combo")),
         db.field(tr("dash.menu.name"), db.text_input(st.combo_name, st.set_combo_name, id="combo-name", **rules.NAME)),
         db.field(
@@ -668,14 +672,19 @@ def combo_form() -> rx.Component:
             ~st.combo_has_category,
             rx.el.p(tr("dash.menu.combo_needs_category"), class_name="ma-muted", id="combo-hint"),
         ),
-        rx.el.div(
-            ui.button(tr("dash.close"), variant="secondary", on_click=st.close_combo),
-            db.submit(tr("dash.save"), id="combo-save", disabled=~st.combo_has_category),
-            class_name="db-sheet-actions",
-        ),
         on_close=st.close_combo,
         on_submit=st.save_combo,
-        error=D.error,
+        save_id="combo-save",
+        disabled=~st.combo_has_category,
+    )
+
+
+def menu_actions(edit: Any, available: Any, set_available: Any, delete: Any) -> rx.Component:
+    """A dish's or combo's buttons: edit, turn off or on, delete (after asking)."""
+    return db.actions(
+        db.small(tr("dash.edit"), on_click=edit),
+        switch_button(available, tr("dash.menu.disable"), tr("dash.menu.enable"), set_available),
+        db.small(tr("dash.delete"), variant="danger", on_click=delete),
     )
 
 
@@ -704,18 +713,11 @@ def menu_view() -> rx.Component:
                                     db.state_pill("off", tr("dash.menu.disabled")),
                                 ),
                             ),
-                            db.actions(
-                                db.small(tr("dash.edit"), on_click=st.open_edit_combo(c.id)),
-                                rx.cond(
-                                    c.available,
-                                    db.small(tr("dash.menu.disable"), on_click=st.set_combo_available(c.id, False)),
-                                    db.small(tr("dash.menu.enable"), on_click=st.set_combo_available(c.id, True)),
-                                ),
-                                db.small(
-                                    tr("dash.delete"),
-                                    variant="danger",
-                                    on_click=st.ask_delete("combo:" + c.id.to_string(), c.name),
-                                ),
+                            menu_actions(
+                                st.open_edit_combo(c.id),
+                                c.available,
+                                lambda value: st.set_combo_available(c.id, value),
+                                st.ask_delete("combo:" + c.id.to_string(), c.name),
                             ),
                         ),
                     ),
@@ -738,18 +740,11 @@ def menu_view() -> rx.Component:
                         rx.el.div(rx.foreach(d.tags, ui.badge), class_name="ma-badges"),
                     ),
                     rx.cond(d.options.length() > 0, db.lines(d.options)),
-                    db.actions(
-                        db.small(tr("dash.edit"), on_click=st.open_edit_dish(d.id)),
-                        rx.cond(
-                            d.available,
-                            db.small(tr("dash.menu.disable"), on_click=st.set_dish_available(d.id, False)),
-                            db.small(tr("dash.menu.enable"), on_click=st.set_dish_available(d.id, True)),
-                        ),
-                        db.small(
-                            tr("dash.delete"),
-                            variant="danger",
-                            on_click=st.ask_delete("dish:" + d.id.to_string(), d.name),
-                        ),
+                    menu_actions(
+                        st.open_edit_dish(d.id),
+                        d.available,
+                        lambda value: st.set_dish_available(d.id, value),
+                        st.ask_delete("dish:" + d.id.to_string(), d.name),
                     ),
                     class_name="dish-card",
                 ),
@@ -758,12 +753,11 @@ def menu_view() -> rx.Component:
         db.empty(tr("dash.menu.none"), st.dishes.length() == 0),
         rx.cond(st.dish_mode != "", dish_form()),
         rx.cond(st.combo_mode != "", combo_form()),
-        db.confirm(
+        ask(
             st.delete_ref != "",
             tr("dash.menu.delete_title"),
             tr("dash.menu.delete_text") + " " + st.delete_name,
             yes=tr("dash.delete"),
-            no=tr("dash.keep"),
             on_yes=st.confirm_delete,
             on_no=st.keep_item,
         ),
@@ -835,6 +829,25 @@ def schedule_view() -> rx.Component:
 # ------------------------------------------------------------------------------------------ Reports
 
 
+def report_section(title: Any, rows: Any, between: Any) -> rx.Component:
+    """One part of a report: a row per `ReportRow` (name, `between`, detail; amount on the right)."""
+    return rx.el.div(
+        ui.heading(title),
+        rx.el.div(
+            rx.foreach(
+                rows,
+                lambda r: rx.el.div(
+                    rx.el.span(rx.el.b(r.name), between, rx.el.span(r.detail, class_name="ma-muted")),
+                    rx.el.span(r.amount),
+                    class_name="db-row",
+                ),
+            ),
+            rx.cond(rows.length() == 0, rx.el.div(tr("dash.reports.empty"), class_name="db-row ma-muted")),
+            class_name="ma-section",
+        ),
+    )
+
+
 def reports_view() -> rx.Component:
     st = ReportsTab
     return rx.el.div(
@@ -878,43 +891,15 @@ def reports_view() -> rx.Component:
                     ),
                 ),
                 db.grid(
-                    rx.el.div(
-                        ui.heading(rx.cond(st.mode == "day", tr("dash.reports.dishes"), tr("dash.reports.employees"))),
-                        rx.el.div(
-                            rx.foreach(
-                                st.section_a,
-                                lambda r: rx.el.div(
-                                    rx.el.span(rx.el.b(r.name), " ", rx.el.span(r.detail, class_name="ma-muted")),
-                                    rx.el.span(r.amount),
-                                    class_name="db-row",
-                                ),
-                            ),
-                            rx.cond(
-                                st.section_a.length() == 0,
-                                rx.el.div(tr("dash.reports.empty"), class_name="db-row ma-muted"),
-                            ),
-                            class_name="ma-section",
-                        ),
+                    report_section(
+                        rx.cond(st.mode == "day", tr("dash.reports.dishes"), tr("dash.reports.employees")),
+                        st.section_a,
+                        " ",
                     ),
-                    rx.el.div(
-                        ui.heading(rx.cond(st.mode == "day", tr("dash.reports.people"), tr("dash.reports.cafes"))),
-                        rx.el.div(
-                            rx.foreach(
-                                st.section_b,
-                                lambda r: rx.el.div(
-                                    rx.el.span(
-                                        rx.el.b(r.name), rx.el.br(), rx.el.span(r.detail, class_name="ma-muted")
-                                    ),
-                                    rx.el.span(r.amount),
-                                    class_name="db-row",
-                                ),
-                            ),
-                            rx.cond(
-                                st.section_b.length() == 0,
-                                rx.el.div(tr("dash.reports.empty"), class_name="db-row ma-muted"),
-                            ),
-                            class_name="ma-section",
-                        ),
+                    report_section(
+                        rx.cond(st.mode == "day", tr("dash.reports.people"), tr("dash.reports.cafes")),
+                        st.section_b,
+                        rx.el.br(),
                     ),
                 ),
             ),
@@ -947,14 +932,7 @@ def audit_view() -> rx.Component:
             class_name="ma-section",
         ),
         db.empty(tr("dash.audit.none"), AuditTab.rows.length() == 0),
-        db.pager(
-            st.pages_text,
-            st.page > 0,
-            st.has_next,
-            st.prev_page,
-            st.next_page,
-            tr("dash.total") + ": " + st.total.to_string(),
-        ),
+        pager(st),
         id="view-audit",
     )
 

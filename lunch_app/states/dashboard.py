@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sized
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,7 +34,7 @@ from lunch_app.domain.exports import (
     range_report_xlsx,
 )
 from lunch_app.domain.users import get_user, require_manager
-from lunch_app.i18n import CATALOG, format_money, format_options, normalize_language, t
+from lunch_app.i18n import format_money, format_options, normalize_language, t
 from lunch_app.models import Category, OrderStatus, RequestStatus, Tag
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, validate_init_data_now
@@ -43,20 +43,6 @@ log = logging.getLogger(__name__)
 
 TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "reports", "audit")
 PAGE_SIZE = 25
-_UI_PREFIXES = (
-    "dash.",
-    "category.",
-    "category_one.",
-    "tag.",
-    "weekday.",
-    "order_status.",
-    "role.",
-    "request_status.",
-    "day.",
-)
-UI_STRINGS: dict[str, dict[str, str]] = {
-    lang: {key: value for key, value in CATALOG[lang].items() if key.startswith(_UI_PREFIXES)} for lang in CATALOG
-}
 READ_TELEGRAM_JS = (
     "(function(){var w=window.Telegram&&window.Telegram.WebApp;"
     "if(w){try{w.ready();w.expand();}catch(e){}}"
@@ -66,7 +52,7 @@ CATEGORIES = [c.value for c in Category]
 COMBO_CATEGORIES = [c.value for c in catalogue.COMBO_CATEGORIES]
 TAGS = [tag.value for tag in Tag]
 
-Work = Callable[[AsyncSession, int], Awaitable[None]]
+Work = Callable[[AsyncSession, int], Awaitable[object]]
 
 
 class _NotManager(Exception):
@@ -80,6 +66,19 @@ def _int(value: object) -> Any:
     return value
 
 
+def _text_setter(var: str, limit: int) -> Callable[[Any, str], None]:
+    """A form field's event handler `set_<var>`: keeps the first `limit` characters the browser sent.
+
+    Assigned in a state's class body it becomes that state's event handler; Reflex names an event after its
+    function's `__qualname__` (as it does for its own setters), hence the name set here."""
+
+    def setter(self: Any, value: str) -> None:
+        setattr(self, var, str(value)[:limit])
+
+    setter.__name__ = setter.__qualname__ = f"set_{var}"
+    return setter
+
+
 def _date_text(day: date, lang: str) -> str:
     return f"{t(f'weekday_short.{day.weekday()}', lang)} {day.strftime('%d.%m.%Y')}"
 
@@ -90,10 +89,28 @@ def _local(moment: datetime | None) -> str:
     return moment.astimezone(get_settings().tz).strftime("%d.%m.%Y %H:%M")
 
 
-def _line_text(line: dict[str, Any]) -> str:
-    text = f"{line.get('name', '')} × {line.get('quantity', 1)}"
-    options = line.get("options") or {}
+def _is_index(index: object, items: Sized) -> TypeGuard[int]:
+    """Whether the browser's `index` points at one of `items`."""
+    return isinstance(index, int) and 0 <= index < len(items)
+
+
+def _line_text(name: str, quantity: object, options: dict[str, str] | None = None) -> str:
+    text = f"{name} × {quantity}"
     return f"{text} ({format_options(options)})" if options else text
+
+
+def _with_office(name: str, office: str) -> str:
+    return f"{name} · {office}" if office else name
+
+
+def _contact(username: str | None, tgid: int) -> str:
+    """How to reach someone on Telegram: "@username · id 123", or "id 123" without a username."""
+    return (f"@{username} · " if username else "") + f"id {tgid}"
+
+
+def _combo_parts(person: reports.PersonEntry) -> list[str]:
+    """The first parts of a person's order as text: the combo's name and the dishes chosen in it."""
+    return ([person.combo_name] if person.combo_name else []) + [line.name for line in person.combo_dishes]
 
 
 # ------------------------------------------------------------------------------------------ root state
@@ -104,7 +121,6 @@ class Dashboard(rx.State):
 
     screen: str = "loading"  # loading | outside | denied | link_invalid | app
     lang: str = "ru"
-    tr: dict[str, str] = UI_STRINGS["ru"]
     tab: str = "today"
     manager_name: str = ""
     bot_username: str = ""
@@ -120,7 +136,6 @@ class Dashboard(rx.State):
 
     def _set_language(self, lang: str | None) -> None:
         self.lang = normalize_language(lang)
-        self.tr = UI_STRINGS[self.lang]
 
     def _deny(self) -> None:
         self._tgid = 0
@@ -150,6 +165,35 @@ class Dashboard(rx.State):
         if done:
             self.notice = self._t(done)
         return True
+
+    async def _read(self, session: AsyncSession, actor: int) -> None:
+        """Sets what the tab shows from the database: each tab that lists data has its own."""
+        raise NotImplementedError
+
+    async def _load(self) -> None:
+        """Reads again what the tab shows (its `_read`), as every read: after re-checking the manager."""
+        await self._act(self._read)
+
+    async def _reload(self) -> None:
+        """`_load` after a change, keeping the change's notice (loading clears the message line)."""
+        notice = self.notice
+        await self._load()
+        self.notice = notice
+
+    async def _act_and_reload(self, work: Work, *, done: str) -> bool:
+        """`_act` a change; when it is done, the tab shows the new data with the `done` notice."""
+        ok = await self._act(work, done=done)
+        if ok:
+            await self._reload()
+        return ok
+
+    def _change_item(self, var: str, index: object, /, **changes: Any) -> None:
+        """Item `index` of the list var `var` replaced by a copy with `changes`; an index off the list is ignored."""
+        items = getattr(self, var)
+        if _is_index(index, items):
+            changed = list(items)
+            changed[index] = dataclasses.replace(changed[index], **changes)
+            setattr(self, var, changed)
 
     # -------------------------------------------------------------------------------- sign-in
 
@@ -270,6 +314,53 @@ async def _cafe_choices(session: AsyncSession) -> list[Choice]:
     return [Choice(value=str(cafe.id), label=cafe.name) for cafe in await catalogue.list_cafes(session)]
 
 
+def _kept_or_first(value: str, choices: list[Choice]) -> str:
+    """`value` while it is one of `choices`, else the first choice ("" when there is none)."""
+    if value in {choice.value for choice in choices}:
+        return value
+    return choices[0].value if choices else ""
+
+
+class Paged(rx.State, mixin=True):
+    """A tab that lists PAGE_SIZE rows at a time (Orders, Users, Audit): the page, the row count, page buttons."""
+
+    page: int = 0
+    total: int = 0
+
+    @rx.var
+    def pages_text(self) -> str:
+        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
+        return f"{self.page + 1} / {pages}"
+
+    @rx.var
+    def has_next(self) -> bool:
+        return (self.page + 1) * PAGE_SIZE < self.total
+
+    if TYPE_CHECKING:  # each tab's own `Dashboard._load`: the rows of `page` from `_offset()` and their `total`
+
+        async def _load(self) -> None: ...
+
+    def _offset(self) -> int:
+        return self.page * PAGE_SIZE
+
+    async def _first_page(self) -> None:
+        """A filter changed: its rows from the first page on."""
+        self.page = 0
+        await self._load()
+
+    @rx.event
+    async def next_page(self) -> None:
+        if self.has_next:
+            self.page += 1
+            await self._load()
+
+    @rx.event
+    async def prev_page(self) -> None:
+        if self.page > 0:
+            self.page -= 1
+            await self._load()
+
+
 # ------------------------------------------------------------------------------------------ Today
 
 
@@ -309,59 +400,50 @@ class TodayTab(Dashboard):
             self.day = get_clock().today().isoformat()
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            summary = await manager_views.today_summary(session, actor_tgid=actor, day=self.day)
-            cards = []
-            for cafe in summary.cafes:
-                report = cafe.report
-                problem = ""
-                if cafe.state == "failed":
-                    problem = t("dash.today.failed", lang, error=cafe.dispatch_error or "")
-                elif cafe.state == "confirmed" and cafe.confirmed_by_name:
-                    problem = t("dash.today.confirmed_by", lang, name=cafe.confirmed_by_name)
-                cards.append(
-                    TodayCafe(
-                        cafe_id=cafe.cafe_id,
-                        name=cafe.cafe_name,
-                        state=cafe.state,
-                        state_text=t(f"dash.state.{cafe.state}", lang),
-                        cutoff=_local(cafe.cutoff_at) if cafe.cutoff_at else t("dash.today.no_cutoff", lang),
-                        orders=str(report.orders_count),
-                        total=format_money(report.total, lang),
-                        dishes=[f"{d.name} × {d.quantity}" for d in report.dishes]
-                        + [f"{c.name} × {c.count}" for c in report.combos],
-                        people=[
-                            PersonLine(
-                                name=p.user_name,
-                                office=p.office,
-                                text="; ".join(
-                                    ([p.combo_name] if p.combo_name else [])
-                                    + [f"{line.name}" for line in p.combo_dishes]
-                                    + [
-                                        f"{line.name} × {line.quantity}"
-                                        + (f" ({format_options(line.options)})" if line.options else "")
-                                        for line in p.items
-                                    ]
-                                    + ([f"«{p.notes}»"] if p.notes else [])
-                                ),
-                                total=format_money(p.total, lang),
-                            )
-                            for p in report.people
-                        ],
-                        can_resend=cafe.can_resend,
-                        problem=problem,
-                    )
+        summary = await manager_views.today_summary(session, actor_tgid=actor, day=self.day)
+        cards = []
+        for cafe in summary.cafes:
+            report = cafe.report
+            problem = ""
+            if cafe.state == "failed":
+                problem = t("dash.today.failed", lang, error=cafe.dispatch_error or "")
+            elif cafe.state == "confirmed" and cafe.confirmed_by_name:
+                problem = t("dash.today.confirmed_by", lang, name=cafe.confirmed_by_name)
+            cards.append(
+                TodayCafe(
+                    cafe_id=cafe.cafe_id,
+                    name=cafe.cafe_name,
+                    state=cafe.state,
+                    state_text=t(f"dash.state.{cafe.state}", lang),
+                    cutoff=_local(cafe.cutoff_at) if cafe.cutoff_at else t("dash.today.no_cutoff", lang),
+                    orders=str(report.orders_count),
+                    total=format_money(report.total, lang),
+                    dishes=[_line_text(d.name, d.quantity) for d in report.dishes]
+                    + [_line_text(c.name, c.count) for c in report.combos],
+                    people=[
+                        PersonLine(
+                            name=p.user_name,
+                            office=p.office,
+                            text="; ".join(
+                                _combo_parts(p)
+                                + [_line_text(line.name, line.quantity, line.options) for line in p.items]
+                                + ([f"«{p.notes}»"] if p.notes else [])
+                            ),
+                            total=format_money(p.total, lang),
+                        )
+                        for p in report.people
+                    ],
+                    can_resend=cafe.can_resend,
+                    problem=problem,
                 )
-            self.cafes = cards
-            self.summary = t("dash.today.summary", lang, ordered=summary.ordered_users, active=summary.active_users)
-            self.not_ordered = [f"{p.name} ({p.office})" if p.office else p.name for p in summary.not_ordered]
-            more = summary.not_ordered_total - len(summary.not_ordered)
-            self.not_ordered_more = t("dash.today.more", lang, count=more) if more > 0 else ""
-
-        await self._act(work)
+            )
+        self.cafes = cards
+        self.summary = t("dash.today.summary", lang, ordered=summary.ordered_users, active=summary.active_users)
+        self.not_ordered = [f"{p.name} ({p.office})" if p.office else p.name for p in summary.not_ordered]
+        more = summary.not_ordered_total - len(summary.not_ordered)
+        self.not_ordered_more = t("dash.today.more", lang, count=more) if more > 0 else ""
 
     @rx.event
     async def set_day(self, value: str) -> None:
@@ -381,14 +463,10 @@ class TodayTab(Dashboard):
     @rx.event
     async def resend(self, cafe_id: int) -> None:
         day = self.day
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await digest.resend_failed_digest(session, actor_tgid=actor, cafe_id=cafe_id, day=day)
-
-        if await self._act(work, done="dash.today.resent"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(
+            lambda session, actor: digest.resend_failed_digest(session, actor_tgid=actor, cafe_id=cafe_id, day=day),
+            done="dash.today.resent",
+        )
 
 
 # ------------------------------------------------------------------------------------------ Orders
@@ -458,26 +536,29 @@ def _kept_picks(chosen: dict[str, Any]) -> list[OptionPick]:
     return [OptionPick(name=str(name), allowed=[str(value)], chosen=str(value)) for name, value in chosen.items()]
 
 
+def _saved_line(line: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
+    """A line as the order stores it: the dish's id, its name and the chosen options."""
+    return int(line.get("menu_item_id") or 0), str(line.get("name", "")), dict(line.get("options") or {})
+
+
 def _chosen(picks: list[OptionPick]) -> dict[str, str]:
     return {pick.name: pick.chosen for pick in picks if pick.chosen}
 
 
 def _with_pick(picks: list[OptionPick], pick: int, value: str) -> list[OptionPick] | None:
     """The pickers with option `pick` set to `value` (one of its values, or "" for none); None if invalid."""
-    if not (isinstance(pick, int) and 0 <= pick < len(picks)) or (value != "" and value not in picks[pick].allowed):
+    if not _is_index(pick, picks) or (value != "" and value not in picks[pick].allowed):
         return None
     changed = list(picks)
     changed[pick] = dataclasses.replace(changed[pick], chosen=value)
     return changed
 
 
-class OrdersTab(Dashboard):
+class OrdersTab(Paged, Dashboard):
     f_day: str = ""
     f_cafe: str = ""
     f_person: str = ""
     f_status: str = ""
-    page: int = 0
-    total: int = 0
     rows: list[OrderCard] = []
     cafes: list[Choice] = []
     # the edit dialog
@@ -496,91 +577,66 @@ class OrdersTab(Dashboard):
     _edit_dishes: dict[int, dict[str, Any]] = {}
     _edit_combos: dict[int, list[str]] = {}
 
-    @rx.var
-    def pages_text(self) -> str:
-        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
-        return f"{self.page + 1} / {pages}"
-
-    @rx.var
-    def has_next(self) -> bool:
-        return (self.page + 1) * PAGE_SIZE < self.total
-
     @rx.event
     async def load(self) -> None:
         if not self.f_day:
             self.f_day = get_clock().today().isoformat()
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            page = await manager_views.list_orders(
-                session,
-                actor_tgid=actor,
-                day=self.f_day or None,
-                cafe_id=_int(self.f_cafe) if self.f_cafe else None,
-                person=self.f_person or None,
-                status=self.f_status or None,
-                offset=self.page * PAGE_SIZE,
-                limit=PAGE_SIZE,
+        page = await manager_views.list_orders(
+            session,
+            actor_tgid=actor,
+            day=self.f_day or None,
+            cafe_id=_int(self.f_cafe) if self.f_cafe else None,
+            person=self.f_person or None,
+            status=self.f_status or None,
+            offset=self._offset(),
+            limit=PAGE_SIZE,
+        )
+        self.total = page.total
+        self.rows = [
+            OrderCard(
+                id=row.id,
+                number=f"#{row.id}",
+                person=_with_office(row.user_name, row.office),
+                cafe=row.cafe_name,
+                date=_date_text(row.order_date, lang),
+                status=row.status.value,
+                status_text=t(f"order_status.{row.status.value}", lang),
+                lines=([row.combo_name] if row.combo_name else [])
+                + [
+                    _line_text(str(line.get("name", "")), line.get("quantity", 1), line.get("options"))
+                    for line in row.lines
+                ],
+                notes=row.notes,
+                total=format_money(row.total, lang),
+                active=row.status != OrderStatus.cancelled,
             )
-            self.total = page.total
-            self.rows = [
-                OrderCard(
-                    id=row.id,
-                    number=f"#{row.id}",
-                    person=f"{row.user_name} · {row.office}" if row.office else row.user_name,
-                    cafe=row.cafe_name,
-                    date=_date_text(row.order_date, lang),
-                    status=row.status.value,
-                    status_text=t(f"order_status.{row.status.value}", lang),
-                    lines=([row.combo_name] if row.combo_name else []) + [_line_text(line) for line in row.lines],
-                    notes=row.notes,
-                    total=format_money(row.total, lang),
-                    active=row.status != OrderStatus.cancelled,
-                )
-                for row in page.items
-            ]
-            self.cafes = await _cafe_choices(session)
-
-        await self._act(work)
-
-    async def _filter(self) -> None:
-        self.page = 0
-        await self._load()
+            for row in page.items
+        ]
+        self.cafes = await _cafe_choices(session)
 
     @rx.event
     async def set_f_day(self, value: str) -> None:
         self.f_day = str(value)[:10]
-        await self._filter()
+        await self._first_page()
 
     @rx.event
     async def set_f_cafe(self, value: str) -> None:
         self.f_cafe = "" if value == "all" else str(value)[:12]
-        await self._filter()
+        await self._first_page()
 
     @rx.event
     async def set_f_person(self, value: str) -> None:
         self.f_person = str(value)[:100]
-        await self._filter()
+        await self._first_page()
 
     @rx.event
     async def set_f_status(self, value: str) -> None:
         self.f_status = "" if value == "all" else str(value)[:16]
-        await self._filter()
-
-    @rx.event
-    async def next_page(self) -> None:
-        if self.has_next:
-            self.page += 1
-            await self._load()
-
-    @rx.event
-    async def prev_page(self) -> None:
-        if self.page > 0:
-            self.page -= 1
-            await self._load()
+        await self._first_page()
 
     @rx.event
     async def start_edit(self, order_id: int) -> None:
@@ -618,28 +674,14 @@ class OrdersTab(Dashboard):
             self.edit_combo_id = str(row.combo_id) if row.combo_id is not None else ""
             self.edit_slots = (
                 self._combo_slots(
-                    row.combo_id,
-                    {
-                        str(line.get("category", "")): (
-                            int(line.get("menu_item_id") or 0),
-                            str(line.get("name", "")),
-                            dict(line.get("options") or {}),
-                        )
-                        for line in combo_lines
-                    },
+                    row.combo_id, {str(line.get("category", "")): _saved_line(line) for line in combo_lines}
                 )
                 if row.combo_id is not None
                 else []
             )
             items = [line for line in row.lines if line.get("kind") != "combo_dish"]
             self.edit_lines = [
-                self._edit_line(
-                    index,
-                    int(line.get("menu_item_id") or 0),
-                    str(line.get("name", "")),
-                    str(line.get("quantity", 1)),
-                    dict(line.get("options") or {}),
-                )
+                self._edit_line(index, str(line.get("quantity", 1)), *_saved_line(line))
                 for index, line in enumerate(items)
             ]
             self.edit_notes = row.notes
@@ -652,9 +694,12 @@ class OrdersTab(Dashboard):
 
         await self._act(work)
 
-    def _edit_line(self, index: int, item_id: int, name: str, quantity: str, chosen: dict[str, Any]) -> EditLine:
+    def _dish_picks(self, item_id: int, chosen: dict[str, Any]) -> list[OptionPick]:
         dish = self._edit_dishes.get(item_id)
-        picks = _picks(dish["options"], chosen) if dish is not None else _kept_picks(chosen)
+        return _picks(dish["options"], chosen) if dish is not None else _kept_picks(chosen)
+
+    def _edit_line(self, index: int, quantity: str, item_id: int, name: str, chosen: dict[str, Any]) -> EditLine:
+        picks = self._dish_picks(item_id, chosen)
         return EditLine(index=index, name=name, quantity=quantity, menu_item_id=item_id, picks=picks)
 
     def _combo_slots(self, combo_id: int, chosen: dict[str, tuple[int, str, dict[str, Any]]]) -> list[ComboSlot]:
@@ -667,13 +712,8 @@ class OrdersTab(Dashboard):
                 if dish["category"] == category
             ]
             item_id, name, options = chosen.get(category, (0, "", {}))
-            dish = self._edit_dishes.get(item_id)
-            if dish is not None:
-                picks = _picks(dish["options"], options)
-            else:
-                picks = _kept_picks(options) if item_id else []
-                if item_id:  # no longer on the menu: kept visible, the domain decides
-                    choices.append(Choice(value=str(item_id), label=name))
+            if item_id and item_id not in self._edit_dishes:  # no longer on the menu: kept visible, the domain decides
+                choices.append(Choice(value=str(item_id), label=name))
             slots.append(
                 ComboSlot(
                     index=index,
@@ -681,7 +721,7 @@ class OrdersTab(Dashboard):
                     label=t(f"category_one.{category}", self.lang),
                     dish=str(item_id) if item_id else "",
                     choices=choices,
-                    picks=picks,
+                    picks=self._dish_picks(item_id, options) if item_id else [],
                 )
             )
         return slots
@@ -699,45 +739,36 @@ class OrdersTab(Dashboard):
 
     @rx.event
     def set_slot_dish(self, index: int, value: str) -> None:
-        if not (isinstance(index, int) and 0 <= index < len(self.edit_slots)):
+        if not _is_index(index, self.edit_slots):
             return
-        slots = list(self.edit_slots)
         item_id = _int(str(value)[:12])
         dish = self._edit_dishes.get(item_id) if isinstance(item_id, int) else None
-        if dish is None or dish["category"] != slots[index].category:
-            slots[index] = dataclasses.replace(slots[index], dish="", picks=[])
+        if dish is None or dish["category"] != self.edit_slots[index].category:
+            self._change_item("edit_slots", index, dish="", picks=[])
         else:
-            slots[index] = dataclasses.replace(slots[index], dish=str(item_id), picks=_picks(dish["options"], {}))
-        self.edit_slots = slots
+            self._change_item("edit_slots", index, dish=str(item_id), picks=_picks(dish["options"], {}))
+
+    def _choose(self, var: str, index: object, pick: int, value: str) -> None:
+        """Option `pick` of the slot or line `index` (of the list var `var`) set to `value`, if that is allowed."""
+        items = getattr(self, var)
+        if _is_index(index, items):
+            picks = _with_pick(items[index].picks, pick, value)
+            if picks is not None:
+                self._change_item(var, index, picks=picks)
 
     @rx.event
     def set_slot_option(self, index: int, pick: int, value: str) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.edit_slots):
-            picks = _with_pick(self.edit_slots[index].picks, pick, value)
-            if picks is not None:
-                slots = list(self.edit_slots)
-                slots[index] = dataclasses.replace(slots[index], picks=picks)
-                self.edit_slots = slots
+        self._choose("edit_slots", index, pick, value)
 
     @rx.event
     def set_line_option(self, index: int, pick: int, value: str) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.edit_lines):
-            picks = _with_pick(self.edit_lines[index].picks, pick, value)
-            if picks is not None:
-                lines = list(self.edit_lines)
-                lines[index] = dataclasses.replace(lines[index], picks=picks)
-                self.edit_lines = lines
+        self._choose("edit_lines", index, pick, value)
 
     @rx.event
     def set_edit_quantity(self, index: int, value: str) -> None:
-        lines = list(self.edit_lines)
-        if isinstance(index, int) and 0 <= index < len(lines):
-            lines[index] = dataclasses.replace(lines[index], quantity=str(value)[:4])
-            self.edit_lines = lines
+        self._change_item("edit_lines", index, quantity=str(value)[:4])
 
-    @rx.event
-    def set_edit_pick(self, value: str) -> None:
-        self.edit_pick = str(value)[:12]
+    set_edit_pick = _text_setter("edit_pick", 12)
 
     @rx.event
     def add_edit_line(self) -> None:
@@ -747,11 +778,9 @@ class OrdersTab(Dashboard):
         dish = self._edit_dishes.get(item_id) if isinstance(item_id, int) else None
         if dish is None or not dish["priced"] or len(self.edit_lines) >= orders.MAX_LINES:
             return
-        self.edit_lines = [*self.edit_lines, self._edit_line(len(self.edit_lines), item_id, dish["name"], "1", {})]
+        self.edit_lines = [*self.edit_lines, self._edit_line(len(self.edit_lines), "1", item_id, dish["name"], {})]
 
-    @rx.event
-    def set_edit_notes(self, value: str) -> None:
-        self.edit_notes = str(value)[: orders.MAX_NOTES]
+    set_edit_notes = _text_setter("edit_notes", orders.MAX_NOTES)
 
     @rx.event
     def close_edit(self) -> None:
@@ -775,11 +804,8 @@ class OrdersTab(Dashboard):
             draft = manager_views.edited_draft(row, items=items, notes=notes, combo=combo)
             await orders.update_order(session, actor_tgid=actor, order_id=order_id, draft=draft)
 
-        if await self._act(work, done="dash.orders.saved"):
+        if await self._act_and_reload(work, done="dash.orders.saved"):
             self.edit_id = 0
-            notice = self.notice
-            await self._load()
-            self.notice = notice
 
     @rx.event
     def ask_cancel(self, order_id: int) -> None:
@@ -793,14 +819,10 @@ class OrdersTab(Dashboard):
     async def confirm_cancel(self) -> None:
         order_id = self.cancel_id
         self.cancel_id = 0
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await orders.cancel_order(session, actor_tgid=actor, order_id=order_id)
-
-        if await self._act(work, done="dash.orders.cancelled"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(
+            lambda session, actor: orders.cancel_order(session, actor_tgid=actor, order_id=order_id),
+            done="dash.orders.cancelled",
+        )
 
 
 # ------------------------------------------------------------------------------------------ Users
@@ -819,10 +841,8 @@ class UserCard:
     limit: str = ""
 
 
-class UsersTab(Dashboard):
+class UsersTab(Paged, Dashboard):
     search: str = ""
-    page: int = 0
-    total: int = 0
     rows: list[UserCard] = []
     form_mode: str = ""  # "" | add | edit
     form_tgid: str = ""
@@ -833,67 +853,35 @@ class UsersTab(Dashboard):
     delete_tgid: int = 0
     delete_name: str = ""
 
-    @rx.var
-    def pages_text(self) -> str:
-        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
-        return f"{self.page + 1} / {pages}"
-
-    @rx.var
-    def has_next(self) -> bool:
-        return (self.page + 1) * PAGE_SIZE < self.total
-
     @rx.event
     async def load(self) -> None:
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            page = await access.list_users(
-                session, search=self.search or None, offset=self.page * PAGE_SIZE, limit=PAGE_SIZE
+        page = await access.list_users(session, search=self.search or None, offset=self._offset(), limit=PAGE_SIZE)
+        self.total = page.total
+        self.rows = [
+            UserCard(
+                tgid=user.tgid,
+                name=user.name,
+                office=user.office,
+                username=f"@{user.username}" if user.username else "",
+                details=" · ".join(part for part in (user.office, _contact(user.username, user.tgid)) if part),
+                role=user.role.value,
+                role_text=t(f"role.{user.role.value}", lang),
+                active=user.is_active,
+                limit=format_money(user.weekly_limit, lang)
+                if user.weekly_limit is not None
+                else t("dash.users.no_limit", lang),
             )
-            self.total = page.total
-            self.rows = [
-                UserCard(
-                    tgid=user.tgid,
-                    name=user.name,
-                    office=user.office,
-                    username=f"@{user.username}" if user.username else "",
-                    details=" · ".join(
-                        part
-                        for part in (user.office, f"@{user.username}" if user.username else "", f"id {user.tgid}")
-                        if part
-                    ),
-                    role=user.role.value,
-                    role_text=t(f"role.{user.role.value}", lang),
-                    active=user.is_active,
-                    limit=format_money(user.weekly_limit, lang)
-                    if user.weekly_limit is not None
-                    else t("dash.users.no_limit", lang),
-                )
-                for user in page.items
-            ]
-
-        await self._act(work)
+            for user in page.items
+        ]
 
     @rx.event
     async def set_search(self, value: str) -> None:
         self.search = str(value)[:100]
-        self.page = 0
-        await self._load()
-
-    @rx.event
-    async def next_page(self) -> None:
-        if self.has_next:
-            self.page += 1
-            await self._load()
-
-    @rx.event
-    async def prev_page(self) -> None:
-        if self.page > 0:
-            self.page -= 1
-            await self._load()
+        await self._first_page()
 
     @rx.event
     def open_add(self) -> None:
@@ -923,25 +911,11 @@ class UsersTab(Dashboard):
         self.form_mode = ""
         self.error = ""
 
-    @rx.event
-    def set_form_tgid(self, value: str) -> None:
-        self.form_tgid = str(value)[:20]
-
-    @rx.event
-    def set_form_name(self, value: str) -> None:
-        self.form_name = str(value)[:200]
-
-    @rx.event
-    def set_form_office(self, value: str) -> None:
-        self.form_office = str(value)[:200]
-
-    @rx.event
-    def set_form_role(self, value: str) -> None:
-        self.form_role = str(value)[:16]
-
-    @rx.event
-    def set_form_limit(self, value: str) -> None:
-        self.form_limit = str(value)[:20]
+    set_form_tgid = _text_setter("form_tgid", 20)
+    set_form_name = _text_setter("form_name", 200)
+    set_form_office = _text_setter("form_office", 200)
+    set_form_role = _text_setter("form_role", 16)
+    set_form_limit = _text_setter("form_limit", 20)
 
     @rx.event
     async def save_form(self) -> None:
@@ -960,21 +934,15 @@ class UsersTab(Dashboard):
             else:
                 await access.update_user(session, actor_tgid=actor, tgid=tgid, data=data)
 
-        if await self._act(work, done="dash.saved"):
+        if await self._act_and_reload(work, done="dash.saved"):
             self.form_mode = ""
-            notice = self.notice
-            await self._load()
-            self.notice = notice
 
     @rx.event
     async def set_active(self, tgid: int, active: bool) -> None:
-        async def work(session: AsyncSession, actor: int) -> None:
-            await access.set_user_active(session, actor_tgid=actor, tgid=tgid, active=active)
-
-        if await self._act(work, done="dash.saved"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(
+            lambda session, actor: access.set_user_active(session, actor_tgid=actor, tgid=tgid, active=active),
+            done="dash.saved",
+        )
 
     @rx.event
     def ask_delete(self, tgid: int, name: str) -> None:
@@ -989,14 +957,9 @@ class UsersTab(Dashboard):
     async def confirm_delete(self) -> None:
         tgid = self.delete_tgid
         self.delete_tgid = 0
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await access.delete_user(session, actor_tgid=actor, tgid=tgid)
-
-        if await self._act(work, done="dash.users.deleted"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(
+            lambda session, actor: access.delete_user(session, actor_tgid=actor, tgid=tgid), done="dash.users.deleted"
+        )
 
 
 # ------------------------------------------------------------------------------------------ Access requests
@@ -1023,26 +986,22 @@ class RequestsTab(Dashboard):
     async def load(self) -> None:
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            requests = await access.list_requests(session, status=self.status or None)
-            self.rows = [
-                RequestCard(
-                    id=request.id or 0,
-                    name=request.name,
-                    office=request.office,
-                    contact=(f"@{request.username} · " if request.username else "") + f"id {request.tgid}",
-                    status=request.status.value,
-                    status_text=t(f"request_status.{request.status.value}", lang),
-                    created=_local(request.created_at),
-                    processed=_local(request.processed_at),
-                )
-                for request in requests[:500]
-            ]
-
-        await self._act(work)
+        requests = await access.list_requests(session, status=self.status or None)
+        self.rows = [
+            RequestCard(
+                id=request.id or 0,
+                name=request.name,
+                office=request.office,
+                contact=_contact(request.username, request.tgid),
+                status=request.status.value,
+                status_text=t(f"request_status.{request.status.value}", lang),
+                created=_local(request.created_at),
+                processed=_local(request.processed_at),
+            )
+            for request in requests[:500]
+        ]
 
     @rx.event
     async def set_status(self, value: str) -> None:
@@ -1051,13 +1010,10 @@ class RequestsTab(Dashboard):
 
     @rx.event
     async def approve(self, request_id: int) -> None:
-        async def work(session: AsyncSession, actor: int) -> None:
-            await access.approve_request(session, actor_tgid=actor, request_id=request_id)
-
-        if await self._act(work, done="dash.requests.approved"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(
+            lambda session, actor: access.approve_request(session, actor_tgid=actor, request_id=request_id),
+            done="dash.requests.approved",
+        )
 
     @rx.event
     def ask_reject(self, request_id: int) -> None:
@@ -1071,14 +1027,10 @@ class RequestsTab(Dashboard):
     async def confirm_reject(self) -> None:
         request_id = self.reject_id
         self.reject_id = 0
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await access.reject_request(session, actor_tgid=actor, request_id=request_id)
-
-        if await self._act(work, done="dash.requests.rejected"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(
+            lambda session, actor: access.reject_request(session, actor_tgid=actor, request_id=request_id),
+            done="dash.requests.rejected",
+        )
 
 
 # ------------------------------------------------------------------------------------------ Cafes
@@ -1117,39 +1069,34 @@ class CafesTab(Dashboard):
     async def load(self) -> None:
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            cafes = await catalogue.list_cafes(session)
-            self.rows = [
-                CafeCard(
-                    id=cafe.id,
-                    name=cafe.name,
-                    description=cafe.description,
-                    active=cafe.is_active,
-                    notifications=cafe.notifications_enabled,
-                    linked=cafe.tg_chat_id is not None,
-                    link_text=t("dash.cafes.linked", lang, chat=cafe.tg_chat_title or str(cafe.tg_chat_id))
-                    if cafe.tg_chat_id is not None
-                    else t("dash.cafes.not_linked", lang),
-                )
-                for cafe in cafes
-            ]
-            pending = await links.list_link_requests(session, status=RequestStatus.pending.value)
-            self.link_requests = [
-                LinkCard(
-                    id=request.id,
-                    cafe=request.cafe_name,
-                    chat=request.chat_title,
-                    requester=(f"@{request.requested_by_username} · " if request.requested_by_username else "")
-                    + f"id {request.requested_by}",
-                    created=_local(request.created_at),
-                )
-                for request in pending
-            ]
-
-        await self._act(work)
+        cafes = await catalogue.list_cafes(session)
+        self.rows = [
+            CafeCard(
+                id=cafe.id,
+                name=cafe.name,
+                description=cafe.description,
+                active=cafe.is_active,
+                notifications=cafe.notifications_enabled,
+                linked=cafe.tg_chat_id is not None,
+                link_text=t("dash.cafes.linked", lang, chat=cafe.tg_chat_title or str(cafe.tg_chat_id))
+                if cafe.tg_chat_id is not None
+                else t("dash.cafes.not_linked", lang),
+            )
+            for cafe in cafes
+        ]
+        pending = await links.list_link_requests(session, status=RequestStatus.pending.value)
+        self.link_requests = [
+            LinkCard(
+                id=request.id,
+                cafe=request.cafe_name,
+                chat=request.chat_title,
+                requester=_contact(request.requested_by_username, request.requested_by),
+                created=_local(request.created_at),
+            )
+            for request in pending
+        ]
 
     @rx.event
     def open_add(self) -> None:
@@ -1175,19 +1122,8 @@ class CafesTab(Dashboard):
         self.form_mode = ""
         self.error = ""
 
-    @rx.event
-    def set_form_name(self, value: str) -> None:
-        self.form_name = str(value)[:200]
-
-    @rx.event
-    def set_form_description(self, value: str) -> None:
-        self.form_description = str(value)[:2000]
-
-    async def _after(self, ok: bool) -> None:
-        if ok:
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+    set_form_name = _text_setter("form_name", 200)
+    set_form_description = _text_setter("form_description", 2000)
 
     @rx.event
     async def save_form(self) -> None:
@@ -1200,24 +1136,24 @@ class CafesTab(Dashboard):
             else:
                 await catalogue.update_cafe(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
 
-        ok = await self._act(work, done="dash.saved")
-        if ok:
+        if await self._act_and_reload(work, done="dash.saved"):
             self.form_mode = ""
-        await self._after(ok)
 
     @rx.event
     async def set_active(self, cafe_id: int, active: bool) -> None:
-        async def work(session: AsyncSession, actor: int) -> None:
-            await catalogue.set_cafe_active(session, actor_tgid=actor, cafe_id=cafe_id, active=active)
-
-        await self._after(await self._act(work, done="dash.saved"))
+        await self._act_and_reload(
+            lambda session, actor: catalogue.set_cafe_active(session, actor_tgid=actor, cafe_id=cafe_id, active=active),
+            done="dash.saved",
+        )
 
     @rx.event
     async def set_notifications(self, cafe_id: int, enabled: bool) -> None:
-        async def work(session: AsyncSession, actor: int) -> None:
-            await catalogue.set_notifications(session, actor_tgid=actor, cafe_id=cafe_id, enabled=enabled)
-
-        await self._after(await self._act(work, done="dash.saved"))
+        await self._act_and_reload(
+            lambda session, actor: catalogue.set_notifications(
+                session, actor_tgid=actor, cafe_id=cafe_id, enabled=enabled
+            ),
+            done="dash.saved",
+        )
 
     @rx.event
     def ask_unlink(self, cafe_id: int) -> None:
@@ -1231,25 +1167,24 @@ class CafesTab(Dashboard):
     async def confirm_unlink(self) -> None:
         cafe_id = self.unlink_id
         self.unlink_id = 0
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await catalogue.unlink_cafe(session, actor_tgid=actor, cafe_id=cafe_id)
-
-        await self._after(await self._act(work, done="dash.cafes.unlinked"))
+        await self._act_and_reload(
+            lambda session, actor: catalogue.unlink_cafe(session, actor_tgid=actor, cafe_id=cafe_id),
+            done="dash.cafes.unlinked",
+        )
 
     @rx.event
     async def approve_link(self, request_id: int) -> None:
-        async def work(session: AsyncSession, actor: int) -> None:
-            await links.approve_link(session, actor_tgid=actor, request_id=request_id)
-
-        await self._after(await self._act(work, done="dash.cafes.link_approved"))
+        await self._act_and_reload(
+            lambda session, actor: links.approve_link(session, actor_tgid=actor, request_id=request_id),
+            done="dash.cafes.link_approved",
+        )
 
     @rx.event
     async def reject_link(self, request_id: int) -> None:
-        async def work(session: AsyncSession, actor: int) -> None:
-            await links.reject_link(session, actor_tgid=actor, request_id=request_id)
-
-        await self._after(await self._act(work, done="dash.cafes.link_rejected"))
+        await self._act_and_reload(
+            lambda session, actor: links.reject_link(session, actor_tgid=actor, request_id=request_id),
+            done="dash.cafes.link_rejected",
+        )
 
 
 # ------------------------------------------------------------------------------------------ Menu
@@ -1317,54 +1252,42 @@ class MenuTab(Dashboard):
     async def load(self) -> None:
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            self.cafes = await _cafe_choices(session)
-            if not self.cafes:
-                self.cafe_id = ""
-                self.dishes = []
-                self.combos = []
-                return
-            if self.cafe_id not in {choice.value for choice in self.cafes}:
-                self.cafe_id = self.cafes[0].value
-            menu = await catalogue.get_menu(session, int(self.cafe_id), available_only=False)
-            self.dishes = [
-                DishCard(
-                    id=item.id,
-                    name=item.name,
-                    description=item.description,
-                    category=t(f"category_one.{item.category.value}", lang),
-                    price=format_money(item.price, lang) if item.price is not None else t("dash.menu.combo_only", lang),
-                    available=item.is_available,
-                    tags=[t(f"tag.{tag.value}", lang) for tag in item.tags],
-                    options=[
-                        f"{option.name}{' *' if option.is_required else ''}: {', '.join(option.values)}"
-                        for option in item.options
-                    ],
-                )
-                for section in menu.sections
-                for item in section.items
-            ]
-            self.combos = [
-                ComboCard(
-                    id=combo.id,
-                    name=combo.name,
-                    price=format_money(combo.price, lang),
-                    parts=" + ".join(t(f"category_one.{c.value}", lang) for c in combo.categories),
-                    available=combo.is_available,
-                )
-                for combo in menu.combos
-            ]
-
-        await self._act(work)
-
-    async def _reload_keeping_notice(self, ok: bool) -> None:
-        if ok:
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        self.cafes = await _cafe_choices(session)
+        self.cafe_id = _kept_or_first(self.cafe_id, self.cafes)
+        if not self.cafe_id:
+            self.dishes = []
+            self.combos = []
+            return
+        menu = await catalogue.get_menu(session, int(self.cafe_id), available_only=False)
+        self.dishes = [
+            DishCard(
+                id=item.id,
+                name=item.name,
+                description=item.description,
+                category=t(f"category_one.{item.category.value}", lang),
+                price=format_money(item.price, lang) if item.price is not None else t("dash.menu.combo_only", lang),
+                available=item.is_available,
+                tags=[t(f"tag.{tag.value}", lang) for tag in item.tags],
+                options=[
+                    f"{option.name}{' *' if option.is_required else ''}: {', '.join(option.values)}"
+                    for option in item.options
+                ],
+            )
+            for section in menu.sections
+            for item in section.items
+        ]
+        self.combos = [
+            ComboCard(
+                id=combo.id,
+                name=combo.name,
+                price=format_money(combo.price, lang),
+                parts=" + ".join(t(f"category_one.{c.value}", lang) for c in combo.categories),
+                available=combo.is_available,
+            )
+            for combo in menu.combos
+        ]
 
     @rx.event
     async def select_cafe(self, value: str) -> None:
@@ -1411,25 +1334,11 @@ class MenuTab(Dashboard):
         self.dish_mode = ""
         self.error = ""
 
-    @rx.event
-    def set_dish_name(self, value: str) -> None:
-        self.dish_name = str(value)[:200]
-
-    @rx.event
-    def set_dish_description(self, value: str) -> None:
-        self.dish_description = str(value)[:2000]
-
-    @rx.event
-    def set_dish_category(self, value: str) -> None:
-        self.dish_category = str(value)[:16]
-
-    @rx.event
-    def set_dish_price(self, value: str) -> None:
-        self.dish_price = str(value)[:20]
-
-    @rx.event
-    def set_dish_sort(self, value: str) -> None:
-        self.dish_sort = str(value)[:10]
+    set_dish_name = _text_setter("dish_name", 200)
+    set_dish_description = _text_setter("dish_description", 2000)
+    set_dish_category = _text_setter("dish_category", 16)
+    set_dish_price = _text_setter("dish_price", 20)
+    set_dish_sort = _text_setter("dish_sort", 10)
 
     @rx.event
     def toggle_dish_tag(self, tag: str) -> None:
@@ -1444,26 +1353,20 @@ class MenuTab(Dashboard):
 
     @rx.event
     def remove_option(self, index: int) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.dish_options):
+        if _is_index(index, self.dish_options):
             self.dish_options = [o for i, o in enumerate(self.dish_options) if i != index]
-
-    def _change_option(self, index: int, **changes: Any) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.dish_options):
-            options = list(self.dish_options)
-            options[index] = dataclasses.replace(options[index], **changes)
-            self.dish_options = options
 
     @rx.event
     def set_option_name(self, index: int, value: str) -> None:
-        self._change_option(index, name=str(value)[:100])
+        self._change_item("dish_options", index, name=str(value)[:100])
 
     @rx.event
     def set_option_values(self, index: int, value: str) -> None:
-        self._change_option(index, choices=str(value)[:1000])
+        self._change_item("dish_options", index, choices=str(value)[:1000])
 
     @rx.event
     def set_option_required(self, index: int, value: bool) -> None:
-        self._change_option(index, required=bool(value))
+        self._change_item("dish_options", index, required=bool(value))
 
     @rx.event
     async def save_dish(self) -> None:
@@ -1492,25 +1395,18 @@ class MenuTab(Dashboard):
             else:
                 await catalogue.update_item(session, actor_tgid=actor, cafe_id=cafe_id, item_id=item_id, data=data)
 
-        ok = await self._act(work, done="dash.saved")
-        if ok:
+        if await self._act_and_reload(work, done="dash.saved"):
             self.dish_mode = ""
-        await self._reload_keeping_notice(ok)
 
     @rx.event
     async def set_dish_available(self, item_id: int, available: bool) -> None:
         cafe_id = _int(self.cafe_id)
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await catalogue.set_item_available(
-                session,
-                actor_tgid=actor,
-                cafe_id=cafe_id,
-                item_id=item_id,
-                available=available,
-            )
-
-        await self._reload_keeping_notice(await self._act(work, done="dash.saved"))
+        await self._act_and_reload(
+            lambda session, actor: catalogue.set_item_available(
+                session, actor_tgid=actor, cafe_id=cafe_id, item_id=item_id, available=available
+            ),
+            done="dash.saved",
+        )
 
     # combo form -------------------------------------------------------------------
 
@@ -1542,13 +1438,8 @@ class MenuTab(Dashboard):
         self.combo_mode = ""
         self.error = ""
 
-    @rx.event
-    def set_combo_name(self, value: str) -> None:
-        self.combo_name = str(value)[:200]
-
-    @rx.event
-    def set_combo_price(self, value: str) -> None:
-        self.combo_price = str(value)[:20]
+    set_combo_name = _text_setter("combo_name", 200)
+    set_combo_price = _text_setter("combo_price", 20)
 
     @rx.event
     def toggle_combo_category(self, category: str) -> None:
@@ -1574,25 +1465,18 @@ class MenuTab(Dashboard):
             else:
                 await catalogue.update_combo(session, actor_tgid=actor, cafe_id=cafe_id, combo_id=combo_id, data=data)
 
-        ok = await self._act(work, done="dash.saved")
-        if ok:
+        if await self._act_and_reload(work, done="dash.saved"):
             self.combo_mode = ""
-        await self._reload_keeping_notice(ok)
 
     @rx.event
     async def set_combo_available(self, combo_id: int, available: bool) -> None:
         cafe_id = _int(self.cafe_id)
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            await catalogue.set_combo_available(
-                session,
-                actor_tgid=actor,
-                cafe_id=cafe_id,
-                combo_id=combo_id,
-                available=available,
-            )
-
-        await self._reload_keeping_notice(await self._act(work, done="dash.saved"))
+        await self._act_and_reload(
+            lambda session, actor: catalogue.set_combo_available(
+                session, actor_tgid=actor, cafe_id=cafe_id, combo_id=combo_id, available=available
+            ),
+            done="dash.saved",
+        )
 
     # delete -----------------------------------------------------------------------
 
@@ -1622,10 +1506,10 @@ class MenuTab(Dashboard):
                 result = await catalogue.delete_combo(session, actor_tgid=actor, cafe_id=cafe_id, combo_id=int(number))
             outcome.append(result)
 
-        ok = await self._act(work)
-        if ok and outcome:
-            self.notice = self._t(f"dash.menu.outcome.{outcome[0].value}")
-        await self._reload_keeping_notice(ok)
+        if await self._act(work):
+            if outcome:
+                self.notice = self._t(f"dash.menu.outcome.{outcome[0].value}")
+            await self._reload()
 
 
 # ------------------------------------------------------------------------------------------ Schedule
@@ -1651,55 +1535,43 @@ class ScheduleTab(Dashboard):
     async def load(self) -> None:
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            self.cafes = await _cafe_choices(session)
-            if not self.cafes:
-                self.cafe_id = ""
-                self.rows = []
-                return
-            if self.cafe_id not in {choice.value for choice in self.cafes}:
-                self.cafe_id = self.cafes[0].value
-            week = await schedule.get_week_schedule(session, int(self.cafe_id))
-            self.rows = [
-                ScheduleRow(
-                    weekday=day.weekday,
-                    label=t(f"weekday.{day.weekday}", lang),
-                    short=t(f"weekday_short.{day.weekday}", lang),
-                    time=day.cutoff_time,
-                    days=str(day.cutoff_days_before),
-                    enabled=day.is_enabled and day.configured,
-                    configured=day.configured,
-                )
-                for day in week
-            ]
-
-        await self._act(work)
+        self.cafes = await _cafe_choices(session)
+        self.cafe_id = _kept_or_first(self.cafe_id, self.cafes)
+        if not self.cafe_id:
+            self.rows = []
+            return
+        week = await schedule.get_week_schedule(session, int(self.cafe_id))
+        self.rows = [
+            ScheduleRow(
+                weekday=day.weekday,
+                label=t(f"weekday.{day.weekday}", lang),
+                short=t(f"weekday_short.{day.weekday}", lang),
+                time=day.cutoff_time,
+                days=str(day.cutoff_days_before),
+                enabled=day.is_enabled and day.configured,
+                configured=day.configured,
+            )
+            for day in week
+        ]
 
     @rx.event
     async def select_cafe(self, value: str) -> None:
         self.cafe_id = str(value)[:12]
         await self._load()
 
-    def _change(self, index: int, **changes: Any) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.rows):
-            rows = list(self.rows)
-            rows[index] = dataclasses.replace(rows[index], **changes)
-            self.rows = rows
-
     @rx.event
     def set_time(self, index: int, value: str) -> None:
-        self._change(index, time=str(value)[:8])
+        self._change_item("rows", index, time=str(value)[:8])
 
     @rx.event
     def set_days(self, index: int, value: str) -> None:
-        self._change(index, days=str(value)[:4])
+        self._change_item("rows", index, days=str(value)[:4])
 
     @rx.event
     def set_enabled(self, index: int, value: bool) -> None:
-        self._change(index, enabled=bool(value))
+        self._change_item("rows", index, enabled=bool(value))
 
     @rx.event
     async def save(self) -> None:
@@ -1720,10 +1592,7 @@ class ScheduleTab(Dashboard):
             if rows:
                 await schedule.set_week_schedule(session, actor_tgid=actor, cafe_id=cafe_id, rows=rows)
 
-        if await self._act(work, done="dash.saved"):
-            notice = self.notice
-            await self._load()
-            self.notice = notice
+        await self._act_and_reload(work, done="dash.saved")
 
 
 # ------------------------------------------------------------------------------------------ Reports
@@ -1758,8 +1627,8 @@ class ReportsTab(Dashboard):
 
         async def work(session: AsyncSession, actor: int) -> None:
             self.cafes = await _cafe_choices(session)
-            if self.mode == "day" and self.cafe_id not in {choice.value for choice in self.cafes}:
-                self.cafe_id = self.cafes[0].value if self.cafes else ""
+            if self.mode == "day":
+                self.cafe_id = _kept_or_first(self.cafe_id, self.cafes)
 
         if await self._act(work):
             await self._show()
@@ -1823,12 +1692,8 @@ class ReportsTab(Dashboard):
                 ]
                 self.section_b = [
                     ReportRow(
-                        name=f"{p.user_name} · {p.office}" if p.office else p.user_name,
-                        detail="; ".join(
-                            ([p.combo_name] if p.combo_name else [])
-                            + [line.name for line in p.combo_dishes]
-                            + [f"{line.name} × {line.quantity}" for line in p.items]
-                        ),
+                        name=_with_office(p.user_name, p.office),
+                        detail="; ".join(_combo_parts(p) + [_line_text(line.name, line.quantity) for line in p.items]),
                         amount=format_money(p.total, lang),
                     )
                     for p in report.people
@@ -1903,64 +1768,36 @@ class AuditCard:
     details: str = ""
 
 
-class AuditTab(Dashboard):
+class AuditTab(Paged, Dashboard):
     search: str = ""
-    page: int = 0
-    total: int = 0
     rows: list[AuditCard] = []
-
-    @rx.var
-    def pages_text(self) -> str:
-        pages = max(1, (self.total + PAGE_SIZE - 1) // PAGE_SIZE)
-        return f"{self.page + 1} / {pages}"
-
-    @rx.var
-    def has_next(self) -> bool:
-        return (self.page + 1) * PAGE_SIZE < self.total
 
     @rx.event
     async def load(self) -> None:
         await self._load()
 
-    async def _load(self) -> None:
+    async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            page = await manager_views.list_audit(
-                session, actor_tgid=actor, search=self.search or None, offset=self.page * PAGE_SIZE, limit=PAGE_SIZE
+        page = await manager_views.list_audit(
+            session, actor_tgid=actor, search=self.search or None, offset=self._offset(), limit=PAGE_SIZE
+        )
+        self.total = page.total
+        self.rows = [
+            AuditCard(
+                at=_local(entry.at),
+                actor=(entry.actor_name or t("dash.audit.system", lang))
+                + (f" · {entry.actor_tgid}" if entry.actor_tgid else ""),
+                action=_action_text(entry.action, lang),
+                entity=f"{entry.entity} {entry.entity_id or ''}".strip(),
+                details=_details_text(entry.details),
             )
-            self.total = page.total
-            self.rows = [
-                AuditCard(
-                    at=_local(entry.at),
-                    actor=(entry.actor_name or t("dash.audit.system", lang))
-                    + (f" · {entry.actor_tgid}" if entry.actor_tgid else ""),
-                    action=_action_text(entry.action, lang),
-                    entity=f"{entry.entity} {entry.entity_id or ''}".strip(),
-                    details=_details_text(entry.details),
-                )
-                for entry in page.items
-            ]
-
-        await self._act(work)
+            for entry in page.items
+        ]
 
     @rx.event
     async def set_search(self, value: str) -> None:
         self.search = str(value)[:100]
-        self.page = 0
-        await self._load()
-
-    @rx.event
-    async def next_page(self) -> None:
-        if self.has_next:
-            self.page += 1
-            await self._load()
-
-    @rx.event
-    async def prev_page(self) -> None:
-        if self.page > 0:
-            self.page -= 1
-            await self._load()
+        await self._first_page()
 
 
 def _action_text(action: str, lang: str) -> str:

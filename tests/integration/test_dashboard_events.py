@@ -855,8 +855,6 @@ async def test_the_dashboard_speaks_the_managers_language(db_ready: object) -> N
         manager.language = "en"
     client = Client(0)
     await client.call(dash.Dashboard, "signed", {"initData": init_data(MANAGER), "lang": "ru"})
-    assert client.base.lang == "en"
-    assert client.base.tr["dash.tab.today"] == "Today"
-    assert client.base.tr["category_one.soup"] == t("category_one.soup", "en")
+    assert client.base.lang == "en"  # the page's fixed texts follow it (the static tables of lunch_app/i18n/web.py)
     await client.call(dash.UsersTab, "set_active", MANAGER, False)
     assert client.base.error == t("error.access.last_manager", "en")
