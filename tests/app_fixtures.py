@@ -73,7 +73,10 @@ def _tail(path: Path, lines: int = 60) -> str:
 
 @pytest.fixture(scope="session")
 def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The production build of the app serving a freshly migrated SQLite database with the demo data."""
+    """The production build of the app serving a freshly migrated SQLite database with the demo data.
+
+    DEMO_MODE is on, as in what scripts/run.sh starts: a plain browser gets the demo sign-in picker.
+    """
     work = tmp_path_factory.mktemp("app")
     database_file = work / "app.db"
     database_url = f"sqlite+aiosqlite:///{database_file}"
@@ -84,6 +87,7 @@ def seeded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
         "ENVIRONMENT": "test",
         "DATABASE_URL": database_url,
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "DEMO_MODE": "1",
         "REFLEX_WEB_WORKDIR": str(WEB_DIR),
     }
     cli("migrate", cwd=work, env=env)

@@ -9,9 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 import reflex as rx
+from reflex_base.utils.imports import ImportVar
+from reflex_base.vars.base import VarData
+
+from lunch_app.i18n import web
 
 STYLESHEET = "/miniapp.css"
 BRIDGE_SCRIPT = "/telegram_bridge.js"
+
+
+class Texts:
+    """A page's fixed texts: `texts["key"]` is the text in the client's language, read in the browser from the
+    static table module (lunch_app/i18n/web.py), so only the language travels in the state.
+
+    An unknown key fails when the page is built, not as an empty label on a phone.
+    """
+
+    def __init__(self, table: str, lang: rx.Var[str] | str) -> None:  # a state's `lang` (a str to the type checker)
+        self._table = table
+        self._known = web.tables()[table]["ru"].keys()
+        imports = {f"$/public{web.MODULE}": [ImportVar(tag=web.EXPORT)]}
+        everything = rx.Var(_js_expr=web.EXPORT, _var_data=VarData(imports=imports)).to(dict)
+        self._texts = everything[table].to(dict)[lang].to(dict)
+
+    def __getitem__(self, key: str) -> rx.Var[str]:
+        if key not in self._known:
+            raise KeyError(f"{key!r} is not in the {self._table!r} texts (lunch_app/i18n/web.py PREFIXES)")
+        return self._texts[key].to(str)
 
 
 def classes(base: str, flag: Any, extra: str) -> Any:

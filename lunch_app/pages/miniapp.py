@@ -30,7 +30,7 @@ from lunch_app.states.miniapp import (
 )
 
 S = MiniApp
-tr = MiniApp.tr
+tr = ui.Texts("mini", MiniApp.lang)
 
 
 # ------------------------------------------------------------------------------------ access screens

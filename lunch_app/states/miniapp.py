@@ -28,17 +28,12 @@ from lunch_app.clock import get_clock
 from lunch_app.domain import access, availability, catalogue, orders, recommendations
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
 from lunch_app.domain.users import require_active_user
-from lunch_app.i18n import CATALOG, format_money, format_options, normalize_language, t
+from lunch_app.i18n import format_money, format_options, normalize_language, t
 from lunch_app.models import Cafe, OrderStatus, Schedule, User
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, TelegramUser, validate_init_data_now
 
 log = logging.getLogger(__name__)
-
-_UI_PREFIXES = ("mini.", "category.", "tag.", "weekday_short.", "order_status.", "day.")
-UI_STRINGS: dict[str, dict[str, str]] = {
-    lang: {key: value for key, value in CATALOG[lang].items() if key.startswith(_UI_PREFIXES)} for lang in CATALOG
-}
 
 # Runs in the browser on every load: only the signed initData string goes to the server (initDataUnsafe never).
 READ_TELEGRAM_JS = (
@@ -159,8 +154,7 @@ class MiniApp(rx.State):
     """The whole Mini App: one state (each substate costs Redis round trips under load)."""
 
     screen: str = "loading"  # loading|outside|demo|failed|request|pending|rejected|disabled|app
-    lang: str = "ru"
-    tr: dict[str, str] = UI_STRINGS["ru"]
+    lang: str = "ru"  # the page's fixed texts follow it from a static table (lunch_app/i18n/web.py)
     tab: str = "order"  # order|orders|profile
     sheet: str = ""  # ""|dish|combo|wheel
     notice: str = ""
@@ -290,10 +284,7 @@ class MiniApp(rx.State):
         return exc.message(self.lang)
 
     def _set_language(self, lang: str) -> None:
-        language = normalize_language(lang)
-        if language != self.lang:  # the strings are a large delta: send them only when they change
-            self.lang = language
-            self.tr = UI_STRINGS[language]
+        self.lang = normalize_language(lang)
 
     def _telegram_sync(self) -> EventSpec:
         """Mirror the screen in Telegram's native chrome: BackButton, MainButton, closing confirmation."""
@@ -364,6 +355,7 @@ class MiniApp(rx.State):
         if not get_settings().demo_mode:  # the browser may send this event whatever the page shows
             self.screen = "outside"
             return
+        self.error = ""  # a refusal of an earlier pick must not follow the user into the app
         try:
             async with db.session_scope() as session:
                 user = await require_active_user(session, int(tgid))

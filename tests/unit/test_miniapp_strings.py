@@ -7,14 +7,14 @@ from pathlib import Path
 
 from lunch_app.i18n import CATALOG
 from lunch_app.i18n.catalog import miniapp
-from lunch_app.states.miniapp import UI_STRINGS
+from lunch_app.i18n.web import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_both_languages_have_the_same_keys() -> None:
     assert miniapp.RU.keys() == miniapp.EN.keys()
-    assert UI_STRINGS["ru"].keys() == UI_STRINGS["en"].keys()
+    assert tables()["mini"]["ru"].keys() == tables()["mini"]["en"].keys()
 
 
 def test_every_key_used_by_the_mini_app_is_defined() -> None:
