@@ -25,16 +25,15 @@ class Texts:
     An unknown key fails when the page is built, not as an empty label on a phone.
     """
 
-    def __init__(self, table: str, lang: rx.Var[str] | str) -> None:  # a state's `lang` (a str to the type checker)
-        self._table = table
-        self._known = web.tables()[table]["ru"].keys()
+    def __init__(self, family: str, lang: rx.Var[str] | str) -> None:  # a state's `lang` (a str to the type checker)
+        self._family = family
         imports = {f"$/public{web.MODULE}": [ImportVar(tag=web.EXPORT)]}
         everything = rx.Var(_js_expr=web.EXPORT, _var_data=VarData(imports=imports)).to(dict)
-        self._texts = everything[table].to(dict)[lang].to(dict)
+        self._texts = everything[lang].to(dict)
 
     def __getitem__(self, key: str) -> rx.Var[str]:
-        if key not in self._known:
-            raise KeyError(f"{key!r} is not in the {self._table!r} texts (lunch_app/i18n/web.py PREFIXES)")
+        if not web.shown_by(self._family, key):
+            raise KeyError(f"{key!r} is not a text of the {self._family!r} pages (lunch_app/i18n/web.py PREFIXES)")
         return self._texts[key].to(str)
 
 

@@ -1,7 +1,7 @@
 """The translations the pages show, as a static JavaScript module instead of per-client state.
 
-Each page's fixed texts come from one table per screen family ("mini" for the Mini App, "dash" for the manager
-dashboard) in both languages. They ship once inside the frontend bundle (`assets/i18n_tables.js`, generated
+The fixed texts of the pages (the Mini App's and the manager dashboard's families of keys) in both languages
+ship once inside the frontend bundle (`assets/i18n_tables.js`, generated
 from the catalogue by this module); the state only carries the client's language, so neither the first state
 update nor the state kept in Redis repeats some 20 KB of strings per client.
 
@@ -22,7 +22,7 @@ ASSET = Path(__file__).resolve().parents[2] / "assets" / "i18n_tables.js"
 MODULE = "/i18n_tables.js"  # where the asset lands in the frontend's public folder
 EXPORT = "LUNCH_TR"
 
-# Which catalogue keys each family of screens shows (by prefix).
+# Which catalogue keys each family of screens shows (by prefix); the module holds their union, once per language.
 PREFIXES: dict[str, tuple[str, ...]] = {
     "mini": ("mini.", "category.", "tag.", "weekday_short.", "order_status.", "day."),
     "dash": (
@@ -37,17 +37,20 @@ PREFIXES: dict[str, tuple[str, ...]] = {
         "day.",
     ),
 }
+_SHIPPED = tuple(sorted({prefix for prefixes in PREFIXES.values() for prefix in prefixes}))
+
+
+def shown_by(family: str, key: str) -> bool:
+    """Whether the `family` screens may show the text `key` (and so whether the module ships it)."""
+    return key.startswith(PREFIXES[family]) and key in CATALOG["ru"]
 
 
 @cache
-def tables() -> dict[str, dict[str, dict[str, str]]]:
-    """{table: {language: {key: text}}} for every table and language."""
+def tables() -> dict[str, dict[str, str]]:
+    """{language: {key: text}} of every text some page shows."""
     return {
-        name: {
-            lang: {key: text for key, text in sorted(CATALOG[lang].items()) if key.startswith(prefixes)}
-            for lang in sorted(CATALOG)
-        }
-        for name, prefixes in PREFIXES.items()
+        lang: {key: text for key, text in sorted(CATALOG[lang].items()) if key.startswith(_SHIPPED)}
+        for lang in sorted(CATALOG)
     }
 
 

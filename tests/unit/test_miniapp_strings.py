@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_both_languages_have_the_same_keys() -> None:
     assert miniapp.RU.keys() == miniapp.EN.keys()
-    assert tables()["mini"]["ru"].keys() == tables()["mini"]["en"].keys()
+    assert tables()["ru"].keys() == tables()["en"].keys()
 
 
 def test_every_key_used_by_the_mini_app_is_defined() -> None:
