@@ -151,6 +151,20 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_in_session(work))
 
 
+def cmd_dashboard_link(args: argparse.Namespace, settings: Settings) -> int:
+    """A one-time dashboard sign-in link for a manager, as the bot's /dashboard gives (for a desktop browser)."""
+    from lunch_app.domain.dashboard_links import issue_dashboard_token, sign_in_url
+
+    async def work(session: Any) -> int:
+        token = await issue_dashboard_token(session, manager_tgid=args.tgid)
+        minutes = max(1, settings.dashboard_link_ttl // 60)
+        _say(f"One-time dashboard sign-in for manager {args.tgid}, valid {minutes} min, works once:")
+        _say(sign_in_url(settings.public_url, token))
+        return EXIT_OK
+
+    return asyncio.run(_in_session(work))
+
+
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
     gemini = f"{len(settings.gemini_api_keys)} key(s)" if settings.gemini_api_keys else "off (no keys)"
     rows = [
@@ -193,6 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("ensure-managers", help="make every MANAGER_TGIDS user an active manager").set_defaults(
         handler=cmd_ensure_managers
     )
+    link = sub.add_parser("dashboard-link", help="print a one-time dashboard sign-in link for a manager")
+    link.add_argument("--tgid", type=int, required=True, help="the manager's Telegram user id")
+    link.set_defaults(handler=cmd_dashboard_link)
+
     sub.add_parser("check-config", help="validate the configuration and print a summary").set_defaults(
         handler=cmd_check_config
     )

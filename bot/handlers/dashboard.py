@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command
@@ -11,13 +9,9 @@ from aiogram.types import Message
 
 from bot.texts import tr
 from lunch_app import db
-from lunch_app.domain.dashboard_links import issue_dashboard_token
+from lunch_app.domain.dashboard_links import issue_dashboard_token, sign_in_url
 from lunch_app.domain.errors import Forbidden
 from lunch_app.settings import Settings
-
-
-def dashboard_url(settings: Settings, token: str) -> str:
-    return f"{settings.public_url.rstrip('/')}/manager/login?token={quote(token, safe='')}"
 
 
 async def on_dashboard(message: Message, settings: Settings, lang: str) -> None:
@@ -35,7 +29,7 @@ async def on_dashboard(message: Message, settings: Settings, lang: str) -> None:
         await message.answer(tr("bot.dashboard.managers_only", lang))
         return
     minutes = max(1, settings.dashboard_link_ttl // 60)
-    await message.answer(tr("bot.dashboard.link", lang, url=dashboard_url(settings, token), minutes=minutes))
+    await message.answer(tr("bot.dashboard.link", lang, url=sign_in_url(settings.public_url, token), minutes=minutes))
 
 
 def router() -> Router:

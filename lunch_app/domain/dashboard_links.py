@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from urllib.parse import quote
 
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +27,11 @@ TOKEN_BYTES = 32
 _TOKEN_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # Expired tokens are kept a day (for a look in the database), then removed when new ones are issued.
 _KEEP_EXPIRED = timedelta(days=1)
+
+
+def sign_in_url(public_url: str, token: str) -> str:
+    """The link a manager opens on a desktop: /manager/login?token=… on the public site."""
+    return f"{public_url.rstrip('/')}/manager/login?token={quote(token, safe='')}"
 
 
 def _hash(token: str) -> str:

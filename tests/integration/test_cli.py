@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -146,6 +147,25 @@ def test_create_manager_and_ensure_managers(tmp_path: Path, sqlite_env: dict[str
     assert "42" in ensured
     assert dict(_query(db_file, "SELECT tgid, role FROM users")) == {5000000001: "manager", 42: "manager"}
     assert "nothing to do" in _ok(run_cli("ensure-managers", cwd=tmp_path, MANAGER_TGIDS="", **sqlite_env))
+
+
+def test_dashboard_link_is_issued_for_managers_only(tmp_path: Path, sqlite_env: dict[str, str]) -> None:
+    db_file = tmp_path / "cli.db"
+    env = {**sqlite_env, "PUBLIC_URL": "https://lunch.example.com/"}
+    _ok(run_cli("migrate", cwd=tmp_path, **env))
+    _ok(run_cli("create-manager", "--tgid", "5000000001", "--name", "Анна", cwd=tmp_path, **env))
+
+    out = _ok(run_cli("dashboard-link", "--tgid", "5000000001", cwd=tmp_path, **env))
+    link = out.strip().splitlines()[-1]
+    prefix = "https://lunch.example.com/manager/login?token="
+    assert link.startswith(prefix) and "valid 10 min" in out
+    token = link.removeprefix(prefix)
+    rows = _query(db_file, "SELECT token_hash, manager_tgid, used_at FROM dashboard_tokens")
+    assert rows == [(hashlib.sha256(token.encode()).hexdigest(), 5000000001, None)]  # only the hash is stored
+
+    refused = run_cli("dashboard-link", "--tgid", "77", cwd=tmp_path, **env)  # nobody with that id manages
+    assert refused.returncode == 1 and refused.stderr.startswith("Error: ")
+    assert _query(db_file, "SELECT count(*) FROM dashboard_tokens")[0][0] == 1
 
 
 @pytest.mark.parametrize(
