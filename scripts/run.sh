@@ -188,7 +188,8 @@ done
 cat <<EOF
 
   ┌──────────────────────────────────────────────────────────────┐
-    Lunch Bot is running:  http://localhost:$PORT/
+    Lunch Bot is running:  http://localhost:$PORT/         (Mini App, demo sign-in)
+    Manager dashboard:     http://localhost:$PORT/manager  (demo sign-in as a manager)
     Partner cafes:         http://localhost:$PORT/cafes
     Health check:          http://localhost:$PORT/api/health
     Logs of the bot and workers: artifacts/run/

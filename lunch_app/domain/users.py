@@ -39,3 +39,14 @@ async def active_managers(session: AsyncSession) -> list[User]:
         select(User).where(col(User.role) == Role.manager, col(User.is_active).is_(True)).order_by(col(User.tgid))
     )
     return list(rows.scalars())
+
+
+async def demo_accounts(session: AsyncSession, *, managers_only: bool, limit: int = 30) -> list[User]:
+    """Whom a demo sign-in (DEMO_MODE) offers: active users, or only active managers, ordered by name.
+
+    Only a list to pick from: signing in as the picked one still re-checks the user (or the manager role)."""
+    query = select(User).where(col(User.is_active).is_(True))
+    if managers_only:
+        query = query.where(col(User.role) == Role.manager)
+    rows = await session.execute(query.order_by(col(User.name), col(User.tgid)).limit(limit))
+    return list(rows.scalars())

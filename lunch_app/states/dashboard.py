@@ -1,8 +1,9 @@
 """Per-client state of the manager dashboard (SPEC §6). Thin: it holds what the screen shows and calls the domain.
 
 Trust: the manager's Telegram id lives in a backend-only var (`_tgid`, never sent to nor settable by the
-browser). It is set only by a validated `initData` (inside Telegram) or by redeeming a one-time sign-in link
-(desktop). Every event that reads or changes data runs `Dashboard._act`, which opens one transaction and first
+browser). It is set only by a validated `initData` (inside Telegram), by redeeming a one-time sign-in link
+(desktop) or, with DEMO_MODE on, by picking a manager on the demo screen (the role re-checked on the server).
+Every event that reads or changes data runs `Dashboard._act`, which opens one transaction and first
 re-checks on the server that `_tgid` is an active manager; a refusal signs the client out (screen "denied").
 Form setters only change the form's own text and touch no data.
 
@@ -33,7 +34,7 @@ from lunch_app.domain.exports import (
     range_report_filename,
     range_report_xlsx,
 )
-from lunch_app.domain.users import get_user, require_manager
+from lunch_app.domain.users import demo_accounts, get_user, require_manager
 from lunch_app.i18n import format_money, format_options, normalize_language, t
 from lunch_app.models import Category, OrderStatus, RequestStatus, Tag
 from lunch_app.settings import get_settings
@@ -53,6 +54,13 @@ COMBO_CATEGORIES = [c.value for c in catalogue.COMBO_CATEGORIES]
 TAGS = [tag.value for tag in Tag]
 
 Work = Callable[[AsyncSession, int], Awaitable[object]]
+
+
+@dataclasses.dataclass
+class DemoManager:
+    tgid: int = 0
+    name: str = ""
+    office: str = ""
 
 
 class _NotManager(Exception):
@@ -119,13 +127,14 @@ def _combo_parts(person: reports.PersonEntry) -> list[str]:
 class Dashboard(rx.State):
     """Sign-in, language, current tab and the shared message line."""
 
-    screen: str = "loading"  # loading | outside | denied | link_invalid | app
+    screen: str = "loading"  # loading | outside | demo | denied | link_invalid | app
     lang: str = "ru"
     tab: str = "today"
     manager_name: str = ""
     bot_username: str = ""
     error: str = ""
     notice: str = ""
+    demo_managers: list[DemoManager] = []  # the "demo" screen's picker (DEMO_MODE only)
 
     _tgid: int = 0
 
@@ -214,7 +223,10 @@ class Dashboard(rx.State):
         self._tgid = 0
         self._set_language(browser_lang if isinstance(browser_lang, str) else "ru")
         if not isinstance(init_data, str) or not init_data:
-            self.screen = "outside"
+            if get_settings().demo_mode:
+                await self._show_demo()
+            else:
+                self.screen = "outside"
             return None
         try:
             signed = validate_init_data_now(init_data)
@@ -223,6 +235,28 @@ class Dashboard(rx.State):
             self._deny()
             return None
         if await self._enter(signed.user.id):
+            return Dashboard.open_tab(self.tab)  # type: ignore[operator]
+        return None
+
+    async def _show_demo(self) -> None:
+        async with db.session_scope() as session:
+            managers = await demo_accounts(session, managers_only=True)
+            self.demo_managers = [DemoManager(tgid=m.tgid, name=m.name, office=m.office) for m in managers]
+        self.screen = "demo"
+
+    @rx.event
+    async def demo_sign_in(self, tgid: int) -> Any:
+        """A tap on the demo picker: signs in as that manager, re-checked on the server like every sign-in."""
+        self._tgid = 0
+        self.demo_managers = []
+        if not get_settings().demo_mode:  # the browser may send this event whatever the page shows
+            self.manager_name = ""
+            self.screen = "outside"
+            return None
+        if isinstance(tgid, bool) or not isinstance(tgid, int) or not 0 < tgid <= access.MAX_TGID:
+            self._deny()
+            return None
+        if await self._enter(tgid):
             return Dashboard.open_tab(self.tab)  # type: ignore[operator]
         return None
 
@@ -260,10 +294,14 @@ class Dashboard(rx.State):
         return True
 
     @rx.event
-    def sign_out(self) -> None:
+    def sign_out(self) -> Any:
         self._tgid = 0
         self.manager_name = ""
+        if get_settings().demo_mode:  # the demo has no Telegram to come back from: start over, at the picker
+            self.screen = "loading"
+            return Dashboard.start
         self.screen = "outside"
+        return None
 
     @rx.event
     def open_tab(self, tab: str) -> Any:

@@ -27,7 +27,7 @@ from lunch_app import db
 from lunch_app.clock import get_clock
 from lunch_app.domain import access, availability, catalogue, orders, recommendations
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
-from lunch_app.domain.users import require_active_user
+from lunch_app.domain.users import demo_accounts, require_active_user
 from lunch_app.i18n import format_money, format_options, normalize_language, t
 from lunch_app.models import Cafe, OrderStatus, Schedule, User
 from lunch_app.settings import get_settings
@@ -345,9 +345,7 @@ class MiniApp(rx.State):
 
     async def _load_demo_users(self) -> None:
         async with db.session_scope() as session:
-            users = (
-                await session.execute(select(User).where(col(User.is_active)).order_by(col(User.name)).limit(30))
-            ).scalars()
+            users = await demo_accounts(session, managers_only=False)
             self.demo_users = [DemoUser(tgid=u.tgid, name=u.name, office=u.office) for u in users]
 
     @rx.event

@@ -2,9 +2,11 @@
 
 With DEMO_MODE on (`seeded_app`: the demo data, as scripts/run.sh starts it) the Mini App opened without
 Telegram's launch data shows a picker of the active users in the database; tapping one signs in as that user.
-With DEMO_MODE off (`miniapp_url`) the same browser gets the "open it from the bot" page and no picker. That a
-hand-sent `demo_sign_in` is refused when DEMO_MODE is off is checked on the state itself in
-tests/integration/test_miniapp_events.py.
+The manager dashboard (`/manager`) likewise shows a picker of the active managers; tapping one opens the Today
+tab as that manager. With DEMO_MODE off (`miniapp_url`) the same browser gets the "open it from the bot" page
+and no picker. That a hand-sent `demo_sign_in` is refused when DEMO_MODE is off (and, on the dashboard, for
+anyone but an active manager) is checked on the states themselves in tests/integration/test_miniapp_events.py
+and tests/integration/test_dashboard_events.py.
 
 DEMO_MODE is read once per app process, so each setting is its own running app; both fixtures are the
 session-wide apps the other browser tests use already, so this module starts none of its own.
@@ -21,6 +23,7 @@ import pytest
 
 from lunch_app.demo_data import PEOPLE
 from lunch_app.i18n import format_money
+from lunch_app.models import Role
 from lunch_app.settings import get_settings
 from tests.app_fixtures import SCREENSHOTS, AppServer, chromium, seeded_app
 from tests.miniapp_fixtures import (
@@ -72,6 +75,25 @@ def active_users(app: AppServer) -> list[tuple[int, str, str]]:
 def set_active(app: AppServer, tgid: int, active: bool) -> None:
     with sqlite3.connect(app.database_file) as conn:
         conn.execute("UPDATE users SET is_active = ? WHERE tgid = ?", (active, tgid))
+
+
+def active_managers(app: AppServer) -> list[tuple[int, str, str]]:
+    with sqlite3.connect(app.database_file) as conn:
+        rows = conn.execute(
+            "SELECT tgid, name, office FROM users WHERE is_active AND role = 'manager' ORDER BY name"
+        ).fetchall()
+    return [(int(tgid), str(name), str(office)) for tgid, name, office in rows]
+
+
+def set_role(app: AppServer, tgid: int, role: str) -> None:
+    with sqlite3.connect(app.database_file) as conn:
+        conn.execute("UPDATE users SET role = ? WHERE tgid = ?", (role, tgid))
+
+
+async def dashboard_screen(page: Any, screen: str) -> None:
+    await page.wait_for_function(
+        "s => { const r = document.getElementById('dashboard'); return r && r.dataset.screen === s; }", arg=screen
+    )
 
 
 async def shot(page: Any, name: str) -> None:
@@ -141,3 +163,59 @@ async def test_without_demo_mode_a_plain_browser_is_sent_to_the_bot(
     assert await page.locator(".demo-user").count() == 0
     assert "Анна Иванова" not in await page.locator(".ma-root").inner_text()
     await shot(page, "off")
+
+
+async def open_dashboard_picker(page: Any, base_url: str) -> Any:
+    """/manager in a plain browser: the demo screen; returns its rows."""
+    await page.goto(f"{base_url}/manager")
+    await dashboard_screen(page, "demo")
+    assert await page.evaluate("window.Telegram.WebApp.initData") == ""
+    rows = page.locator("#dash-demo .demo-manager")
+    await rows.first.wait_for()
+    return rows
+
+
+async def listed(rows: Any) -> list[tuple[str, str]]:
+    titles = await rows.locator(".ma-row-title").all_inner_texts()
+    return list(zip(titles, await rows.locator(".ma-row-sub").all_inner_texts(), strict=True))
+
+
+async def test_dashboard_demo_picker_lists_the_active_managers_and_signs_in_as_the_one_tapped(
+    seeded_app: AppServer, browser_page: Any
+) -> None:
+    page = browser_page
+    managers = active_managers(seeded_app)
+    assert managers  # the demo data has a manager
+    rows = await open_dashboard_picker(page, seeded_app.base_url)
+    assert await listed(rows) == [(name, office) for _, name, office in managers]
+    assert not {name for name, _ in await listed(rows)} & {p.name for p in PEOPLE if p.role != Role.manager}
+    await page.wait_for_timeout(350)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "dashboard-demo-phone.png"))
+
+    # The list is read from the database on every open: an employee made manager shows up, in name order.
+    promoted = next(p for p in PEOPLE if p.is_active and p.role != Role.manager and p.name < managers[0][1])
+    set_role(seeded_app, promoted.tgid, "manager")
+    try:
+        managers = active_managers(seeded_app)
+        assert managers[0][0] == promoted.tgid and len(managers) >= 2
+        rows = await open_dashboard_picker(page, seeded_app.base_url)
+        assert await listed(rows) == [(name, office) for _, name, office in managers]
+    finally:
+        set_role(seeded_app, promoted.tgid, "employee")
+
+    _, name, _ = next(manager for manager in managers if manager[0] != promoted.tgid)
+    await rows.filter(has_text=name).click()
+    await dashboard_screen(page, "app")
+    assert await page.locator("#dashboard").get_attribute("data-tab") == "today"
+    await page.locator("#view-today").wait_for()
+    assert await page.locator("#dash-manager").inner_text() == name
+    await page.wait_for_timeout(350)
+    await page.screenshot(path=str(SCREENSHOTS / "dashboard-demo-signed-in-phone.png"))
+
+    # Signing out in the demo goes back to the picker (there is no Telegram to come back from).
+    await page.get_by_role("button", name="Выйти").click()
+    await dashboard_screen(page, "demo")
+    assert await listed(page.locator("#dash-demo .demo-manager")) == [
+        (name, office) for _, name, office in active_managers(seeded_app)
+    ]

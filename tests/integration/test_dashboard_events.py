@@ -8,13 +8,15 @@
 - The same mutating calls as the manager do change the database (so the refusals above are meaningful).
 - Sign-in: initData of the manager works; of an employee, forged or stale is refused; a session pointing at an
   employee is refused on load; the one-time link works once, then is refused, expired is refused.
+- Demo sign-in (DEMO_MODE, no initData): the picker lists the active managers only; picking one signs in;
+  an employee, an unknown or deactivated id, a non-int argument, or any pick with DEMO_MODE off is refused.
 - The read views (Today, Orders, Users, Reports, Audit, Schedule) show what the database holds.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -41,12 +43,14 @@ from lunch_app.models import (
     Schedule,
     User,
 )
+from lunch_app.settings import reset_settings_cache
 from lunch_app.states import dashboard as dash
 from lunch_app.telegram_auth import sign_init_data
 from tests.access_fixtures import EMPLOYEE, MANAGER, STRANGER, seed_manager, seed_user, tg_user
 from tests.conftest import TEST_BOT_TOKEN
 
 DEACTIVATED_MANAGER = 7_000_000_003
+SECOND_MANAGER = 7_000_000_004
 UNKNOWN = 7_000_000_555
 DAY = date(2026, 11, 30)  # the tests' Monday
 ALL_TABLES = (
@@ -78,7 +82,7 @@ STATE_CLASSES: tuple[type[dash.Dashboard], ...] = (
     dash.AuditTab,
 )
 # Entry points that establish the identity; tested on their own below.
-SIGN_IN = {("Dashboard", "start"), ("Dashboard", "signed"), ("Dashboard", "redeem")}
+SIGN_IN = {("Dashboard", "start"), ("Dashboard", "signed"), ("Dashboard", "redeem"), ("Dashboard", "demo_sign_in")}
 # Handlers that only change the client's own form/dialog state and never read or write data.
 UI_ONLY = {
     ("Dashboard", "sign_out"),
@@ -140,6 +144,7 @@ UI_ONLY = {
 # Vars that carry data from the database to the client: they must stay empty in a refused session.
 DATA_VARS = {
     "manager_name",
+    "demo_managers",
     "cafes",
     "summary",
     "not_ordered",
@@ -576,6 +581,138 @@ async def test_an_expired_link_is_refused(db_ready: Any) -> None:
     await client.state(dash.Dashboard)._redeem(token)
     assert client.base.screen == "link_invalid"
     assert client.base._tgid == 0
+
+
+# ------------------------------------------------------------------------------------------ demo sign-in
+
+
+@pytest.fixture
+def demo_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("DEMO_MODE", "1")
+    reset_settings_cache()
+    yield
+    monkeypatch.setenv("DEMO_MODE", "0")
+    reset_settings_cache()
+
+
+@pytest.fixture
+async def demo_client(db_ready: object, demo_mode: None) -> AsyncIterator[Client]:
+    """Demo mode, the world plus a second manager, and a client that opened /manager without initData."""
+    await seed_world()
+    await seed_manager(SECOND_MANAGER, "Анна Менеджер")
+    client = Client(0)
+    client.base.screen = "loading"
+    await client.call(dash.Dashboard, "signed", {"initData": "", "lang": "en-GB"})
+    yield client
+
+
+def is_open_tab(event: Any, tab: str) -> bool:
+    return bool(event is not None and event.handler.fn.__name__ == "open_tab" and tab in str(event.args))
+
+
+async def test_demo_mode_without_init_data_lists_the_active_managers(demo_client: Client) -> None:
+    base = demo_client.base
+    assert base.screen == "demo"
+    assert base.lang == "en"
+    assert base._tgid == 0
+    # Active managers only, by name: not the employee, not the deactivated manager.
+    assert [(m.tgid, m.name, m.office) for m in base.demo_managers] == [
+        (SECOND_MANAGER, "Анна Менеджер", "Офис 1"),
+        (MANAGER, "Мария Менеджер", "Офис 1"),
+    ]
+
+
+async def test_demo_sign_in_as_a_listed_manager_opens_the_current_tab(demo_client: Client) -> None:
+    before = await snapshot()
+    demo_client.base.tab = "orders"
+    result = await demo_client.call(dash.Dashboard, "demo_sign_in", MANAGER)
+    base = demo_client.base
+    assert base.screen == "app"
+    assert base._tgid == MANAGER
+    assert base.manager_name == "Мария Менеджер"
+    assert base.demo_managers == []
+    assert is_open_tab(result, "orders"), result
+    assert await snapshot() == before
+    await demo_client.call(dash.OrdersTab, "load")  # the session now acts as that manager
+    assert base.screen == "app"
+    assert [row.id for row in demo_client.state(dash.OrdersTab).rows]
+
+
+@pytest.mark.parametrize(
+    "tgid",
+    [
+        pytest.param(EMPLOYEE, id="employee"),
+        pytest.param(DEACTIVATED_MANAGER, id="deactivated-manager"),
+        pytest.param(UNKNOWN, id="unknown"),
+        pytest.param(0, id="zero"),
+        pytest.param(-MANAGER, id="negative"),
+        pytest.param(2**70, id="beyond-bigint"),
+        pytest.param(str(MANAGER), id="str"),
+        pytest.param(float(MANAGER), id="float"),
+        pytest.param(True, id="bool"),
+        pytest.param(None, id="none"),
+        pytest.param({"tgid": MANAGER}, id="dict"),
+    ],
+)
+async def test_demo_sign_in_refuses_anyone_but_an_active_manager(demo_client: Client, tgid: Any) -> None:
+    before = await snapshot()
+    result = await demo_client.call(dash.Dashboard, "demo_sign_in", tgid)
+    base = demo_client.base
+    assert base.screen == "denied"
+    assert base._tgid == 0
+    assert base.manager_name == ""
+    assert base.demo_managers == []
+    assert result is None
+    assert await snapshot() == before
+    await demo_client.call(dash.TodayTab, "load")  # and the session reads nothing afterwards
+    assert demo_client.state(dash.TodayTab).cafes == []
+    assert base.screen == "denied"
+
+
+async def test_demo_sign_in_is_refused_when_demo_mode_is_off(db_ready: object) -> None:
+    await seed_world()
+    client = Client(0)
+    await client.call(dash.Dashboard, "signed", {"initData": "", "lang": "ru"})
+    assert client.base.screen == "outside"
+    assert client.base.demo_managers == []
+    before = await snapshot()
+    result = await client.call(dash.Dashboard, "demo_sign_in", MANAGER)
+    assert result is None
+    assert client.base.screen == "outside"
+    assert client.base._tgid == 0
+    assert client.base.manager_name == ""
+    assert await snapshot() == before
+
+
+async def test_a_demo_pick_with_demo_mode_turned_off_meanwhile_is_refused(
+    demo_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert demo_client.base.screen == "demo"
+    monkeypatch.setenv("DEMO_MODE", "0")
+    reset_settings_cache()
+    await demo_client.call(dash.Dashboard, "demo_sign_in", MANAGER)
+    assert demo_client.base.screen == "outside"
+    assert demo_client.base._tgid == 0
+    assert demo_client.base.demo_managers == []
+
+
+async def test_sign_out_returns_to_the_picker_in_demo_mode_and_to_outside_otherwise(
+    db_ready: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed_world()
+    client = Client(MANAGER)
+    assert await client.call(dash.Dashboard, "sign_out") is None
+    assert client.base.screen == "outside" and client.base._tgid == 0
+    monkeypatch.setenv("DEMO_MODE", "1")
+    reset_settings_cache()
+    try:
+        client = Client(MANAGER)
+        result = await client.call(dash.Dashboard, "sign_out")
+        assert client.base._tgid == 0 and client.base.manager_name == ""
+        assert result is dash.Dashboard.event_handlers["start"]  # starts over: no initData, so the picker
+    finally:
+        monkeypatch.setenv("DEMO_MODE", "0")
+        reset_settings_cache()
 
 
 # ------------------------------------------------------------------------------------------ views

@@ -258,6 +258,7 @@ async def test_outside_telegram_and_demo_sign_in(db_ready: MovableClock, monkeyp
     menu = await build_menu()
     await add_user(EMPLOYEE, name="Анна")
     await add_user(OTHER_EMPLOYEE, name="Борис")
+    await add_user(MANAGER, name="Алла", role=Role.manager)
     async with db.session_scope() as session:
         await session.execute(update(User).where(User.tgid == OTHER_EMPLOYEE).values(is_active=False))  # type: ignore[arg-type]
 
@@ -271,7 +272,7 @@ async def test_outside_telegram_and_demo_sign_in(db_ready: MovableClock, monkeyp
         state = new_state()
         await fire(state, MiniApp.signed, {"initData": "", "lang": "ru"})
         assert state.screen == "demo"
-        assert [user.tgid for user in state.demo_users] == [EMPLOYEE]  # active users only
+        assert [user.tgid for user in state.demo_users] == [MANAGER, EMPLOYEE]  # active users of any role, by name
         await fire(state, MiniApp.demo_sign_in, OTHER_EMPLOYEE)  # inactive: refused
         assert state.screen == "demo" and state._tgid == 0 and state.error != ""
         await fire(state, MiniApp.demo_sign_in, EMPLOYEE)

@@ -17,6 +17,9 @@ RU = {
         "он пришлёт одноразовую ссылку для входа с компьютера."
     ),
     "dash.outside.button": "Открыть бота",
+    "dash.demo.title": "Демо-вход в панель",
+    "dash.demo.text": "Демо-режим: выберите менеджера, от имени которого войти.",
+    "dash.demo.empty": "Нет активных менеджеров. Загрузите демо-данные или создайте менеджера.",
     "dash.denied.title": "Нет доступа",
     "dash.denied.text": "Панель доступна только активным менеджерам.",
     "dash.link_invalid.title": "Ссылка недействительна",
@@ -220,6 +223,9 @@ EN = {
         "it replies with a one-time sign-in link for a desktop browser."
     ),
     "dash.outside.button": "Open the bot",
+    "dash.demo.title": "Demo dashboard sign-in",
+    "dash.demo.text": "Demo mode: pick the manager to sign in as.",
+    "dash.demo.empty": "No active managers. Load the demo data or create a manager.",
     "dash.denied.title": "No access",
     "dash.denied.text": "The dashboard is for active managers only.",
     "dash.link_invalid.title": "The link is no longer valid",
