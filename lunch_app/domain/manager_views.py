@@ -205,6 +205,7 @@ class OrderRow:
     status: OrderStatus
     combo_id: int | None
     combo_name: str | None
+    combo_price: Decimal | None
     lines: list[dict[str, Any]]
     notes: str
     total: Decimal
@@ -241,6 +242,7 @@ def _order_row(order: Order, office: str | None, cafe_name: str) -> OrderRow:
         status=OrderStatus(order.status),
         combo_id=order.combo_id,
         combo_name=order.combo_name,
+        combo_price=None if order.combo_price is None else Decimal(order.combo_price),
         lines=list(order.lines or []),
         notes=order.notes or "",
         total=Decimal(order.total),

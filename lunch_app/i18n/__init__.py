@@ -66,3 +66,20 @@ def format_money(amount: Decimal | str | int | None, lang: str | None = DEFAULT_
 def format_options(options: dict[str, str]) -> str:
     """A dish's chosen options as people read them: "Порция: Большая, Хлеб: Чёрный"."""
     return ", ".join(f"{name}: {value}" for name, value in options.items())
+
+
+def format_order_lines(
+    combo_name: str | None, combo_price: Decimal | None, lines: list[dict[str, Any]], lang: str | None
+) -> list[str]:
+    """An order's contents as people read them, a string a line (Mini App and dashboard alike): the combo with
+    its price and its dishes under it, then the other dishes with their quantities; chosen options in brackets."""
+    out: list[str] = []
+    if combo_name:
+        combo = t("order.combo_line", lang, name=combo_name)
+        out.append(combo if combo_price is None else f"{combo} · {format_money(combo_price, lang)}")
+    for line in lines:
+        text = str(line.get("name", ""))
+        if line.get("options"):
+            text += f" ({format_options(line['options'])})"
+        out.append(f"— {text}" if line.get("kind") == "combo_dish" else f"{line.get('quantity', 1)} × {text}")
+    return out

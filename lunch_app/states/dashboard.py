@@ -35,7 +35,7 @@ from lunch_app.domain.exports import (
     range_report_xlsx,
 )
 from lunch_app.domain.users import demo_accounts, get_user, require_manager
-from lunch_app.i18n import format_money, format_options, normalize_language, t
+from lunch_app.i18n import format_money, format_options, format_order_lines, normalize_language, t
 from lunch_app.models import Category, OrderStatus, RequestStatus, Tag
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, validate_init_data_now
@@ -643,11 +643,7 @@ class OrdersTab(Paged, Dashboard):
                 date=_date_text(row.order_date, lang),
                 status=row.status.value,
                 status_text=t(f"order_status.{row.status.value}", lang),
-                lines=([row.combo_name] if row.combo_name else [])
-                + [
-                    _line_text(str(line.get("name", "")), line.get("quantity", 1), line.get("options"))
-                    for line in row.lines
-                ],
+                lines=format_order_lines(row.combo_name, row.combo_price, row.lines, lang),
                 notes=row.notes,
                 total=format_money(row.total, lang),
                 active=row.status != OrderStatus.cancelled,

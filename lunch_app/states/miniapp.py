@@ -28,7 +28,7 @@ from lunch_app.clock import get_clock
 from lunch_app.domain import access, availability, catalogue, orders, recommendations
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
 from lunch_app.domain.users import demo_accounts, require_active_user
-from lunch_app.i18n import format_money, format_options, normalize_language, t
+from lunch_app.i18n import format_money, format_options, format_order_lines, normalize_language, t
 from lunch_app.models import Cafe, OrderStatus, Schedule, User
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, TelegramUser, validate_init_data_now
@@ -887,19 +887,7 @@ class MiniApp(rx.State):
         self.past = [self._order_card(o, cafes, open_days) for o in past]
 
     def _order_card(self, order: Any, cafes: dict[Any, Cafe], open_days: dict[tuple[int, date], bool]) -> OrderCard:
-        lines = []
-        if order.combo_name:
-            lines.append(
-                f"{self._t('mini.cart.combo')} «{order.combo_name}» · {format_money(order.combo_price, self.lang)}"
-            )
-        for line in order.lines:
-            text = line["name"]
-            if line["options"]:
-                text += f" ({format_options(line['options'])})"
-            if line["kind"] == "combo_dish":
-                lines.append(f"— {text}")
-            else:
-                lines.append(f"{line['quantity']} × {text}")
+        lines = format_order_lines(order.combo_name, order.combo_price, order.lines, self.lang)
         cafe = cafes.get(order.cafe_id)
         return OrderCard(
             id=order.id,

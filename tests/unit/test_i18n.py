@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import string
+from decimal import Decimal
 from pathlib import Path
 
 from lunch_app.domain.availability import DayState
-from lunch_app.i18n import CATALOG, format_money, normalize_language, t
+from lunch_app.i18n import CATALOG, format_money, format_order_lines, normalize_language, t
 from lunch_app.models import Category, OrderStatus, Role, Tag
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,3 +53,19 @@ def test_language_choice_and_money() -> None:
     assert t("no.such.key", "en") == "no.such.key"
     assert format_money("1250.5", "ru") == "1\u202f250,50\u00a0₽"
     assert format_money("1250.5", "en") == "₽1,250.50"
+
+
+def test_an_order_reads_the_same_in_the_mini_app_and_the_dashboard() -> None:
+    lines = [
+        {"kind": "combo_dish", "name": "Борщ", "quantity": 1, "options": {}},
+        {"kind": "combo_dish", "name": "Котлета", "quantity": 1, "options": {"Гарнир": "Рис"}},
+        {"kind": "item", "name": "Кофе", "quantity": 2, "options": {"Молоко": "Овсяное", "Сахар": "Нет"}},
+    ]
+    assert format_order_lines("Комплекс А", Decimal("15"), lines, "ru") == [
+        "Комплекс «Комплекс А» · 15,00\u00a0₽",
+        "— Борщ",
+        "— Котлета (Гарнир: Рис)",
+        "2 × Кофе (Молоко: Овсяное, Сахар: Нет)",
+    ]
+    assert format_order_lines("Lunch A", Decimal("15"), lines[:1], "en") == ["Set lunch «Lunch A» · ₽15.00", "— Борщ"]
+    assert format_order_lines(None, None, lines[2:], "ru") == ["2 × Кофе (Молоко: Овсяное, Сахар: Нет)"]

@@ -1,6 +1,7 @@
 """Shared vocabulary: categories, tags, weekdays, statuses, day states, generic errors."""
 
 RU = {
+    "order.combo_line": "Комплекс «{name}»",
     "error.generic": "Что-то пошло не так. Попробуйте ещё раз.",
     "error.invalid_input": "Неверные данные: {details}",
     "error.not_found": "Не найдено.",
@@ -62,6 +63,7 @@ RU = {
 }
 
 EN = {
+    "order.combo_line": "Set lunch «{name}»",
     "error.generic": "Something went wrong. Please try again.",
     "error.invalid_input": "Invalid data: {details}",
     "error.not_found": "Not found.",
