@@ -526,3 +526,27 @@ async def test_cutoff_countdown_ticks_in_the_browser_and_refreshes_from_the_serv
     assert await note.inner_text() != "закрыто"
     assert await page.locator("#days .ma-day.closed").count() == 0
     assert len([f for f in _events(sent)[before:] if "refresh_days" in f]) == 1
+
+
+async def test_opening_the_app_does_not_shift_the_layout(miniapp_url: str, phone: Any, menu: MiniMenu) -> None:
+    """No layout jumps on load: the browser's own layout-shift measure (CLS) from the first paint to the menu."""
+    await add_user(EMPLOYEE, "Анна Иванова")
+    page = phone
+    await page.add_init_script(
+        "(() => { window.__shifts = []; new PerformanceObserver(list => { for (const e of list.getEntries()) {"
+        " if (!e.hadRecentInput) window.__shifts.push(e.value); } }).observe({type: 'layout-shift', buffered: true});"
+        " })()"
+    )
+    await open_app(page, miniapp_url, init_data(EMPLOYEE))
+    await page.locator(".dish").first.wait_for()
+    await page.wait_for_timeout(1500)  # fonts, the countdown's first ticks, late updates
+    shifts = await page.evaluate("window.__shifts")
+    observed = await page.evaluate("PerformanceObserver.supportedEntryTypes.includes('layout-shift')")
+    assert observed, "this Chromium does not report layout shifts"
+    assert sum(shifts) < 0.1, f"cumulative layout shift {sum(shifts):.3f} ({len(shifts)} shifts): {shifts}"
+    # The measure works here: content pushed down by a late block is seen as a shift.
+    await page.evaluate(
+        "() => { const b = document.createElement('div'); b.style.height = '160px';"
+        " document.querySelector('.ma-root').prepend(b); }"
+    )
+    await page.wait_for_function("() => window.__shifts.length > 0")
