@@ -7,6 +7,7 @@ one person are serialised; the partial unique index on orders makes a double tap
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,12 +21,13 @@ from sqlmodel import col
 
 from lunch_app.clock import get_clock, week_bounds
 from lunch_app.domain import audit
-from lunch_app.domain.availability import ensure_open, require_open
+from lunch_app.domain.availability import ensure_open, evaluate_day, require_open
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
 from lunch_app.domain.users import require_active_user
 from lunch_app.domain.validation import clean_text, parse, parse_id
 from lunch_app.events.outbox import notify
 from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, Schedule, User
+from lunch_app.settings import get_settings
 
 MAX_QUANTITY = 20
 MAX_NOTES = 500
@@ -579,6 +581,61 @@ async def get_order(session: AsyncSession, *, actor_tgid: int, order_id: int) ->
 async def list_my_orders(session: AsyncSession, *, user_tgid: int, upcoming: bool, limit: int = 50) -> list[Order]:
     """Upcoming (today and later, soonest first) or past (most recent first) orders of one person."""
     await require_active_user(session, user_tgid)
+    return await _orders_of(session, user_tgid, upcoming=upcoming, limit=limit)
+
+
+@dataclass(frozen=True)
+class MyOrder:
+    order: Order
+    cafe_name: str
+    can_change: bool  # still placed and its day still open: the owner may edit or cancel it
+
+
+@dataclass(frozen=True)
+class MyOrders:
+    upcoming: list[MyOrder]
+    past: list[MyOrder]
+
+
+async def my_orders(session: AsyncSession, *, user_tgid: int, past_limit: int = 20) -> MyOrders:
+    """A person's "My orders": upcoming ones with whether each can still change (the same day rule that edit and
+    cancel apply, over the cafes' schedules in one query) and the most recent past ones."""
+    await require_active_user(session, user_tgid)
+    upcoming = await _orders_of(session, user_tgid, upcoming=True, limit=50)
+    past = await _orders_of(session, user_tgid, upcoming=False, limit=past_limit)
+    cafe_ids = {order.cafe_id for order in [*upcoming, *past]}
+    cafes = {c.id: c for c in (await session.execute(select(Cafe).where(col(Cafe.id).in_(cafe_ids)))).scalars()}
+    changeable = {o.cafe_id for o in upcoming if o.status == OrderStatus.placed and o.cafe_id in cafes}
+    rows: Iterable[Schedule] = (
+        (await session.execute(select(Schedule).where(col(Schedule.cafe_id).in_(changeable)))).scalars()
+        if changeable
+        else []
+    )
+    schedules = {(row.cafe_id, row.weekday): row for row in rows}
+    now, horizon = get_clock().now(), get_settings().order_horizon_days
+    open_days: dict[tuple[int, date], bool] = {}
+
+    def can_change(order: Order) -> bool:
+        if order.cafe_id not in changeable or order.status != OrderStatus.placed:
+            return False
+        key = (order.cafe_id, order.order_date)
+        if key not in open_days:
+            schedule = schedules.get((order.cafe_id, order.order_date.weekday()))
+            day = evaluate_day(cafe=cafes[order.cafe_id], schedule=schedule, day=key[1], now=now, horizon_days=horizon)
+            open_days[key] = day.is_open
+        return open_days[key]
+
+    def mine(order: Order, changes: bool) -> MyOrder:
+        cafe = cafes.get(order.cafe_id)
+        return MyOrder(order=order, cafe_name=cafe.name if cafe else "", can_change=changes)
+
+    return MyOrders(
+        upcoming=[mine(order, can_change(order)) for order in upcoming],
+        past=[mine(order, False) for order in past],
+    )
+
+
+async def _orders_of(session: AsyncSession, user_tgid: int, *, upcoming: bool, limit: int) -> list[Order]:
     today = get_clock().today()
     query = select(Order).where(col(Order.user_tgid) == user_tgid)
     if upcoming:

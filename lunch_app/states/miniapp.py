@@ -11,7 +11,7 @@ import dataclasses
 import json
 import logging
 import random
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,9 +19,7 @@ from typing import Any
 import redis.asyncio as aioredis
 import reflex as rx
 from reflex.event import EventSpec
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from lunch_app import db
 from lunch_app.clock import get_clock
@@ -29,7 +27,7 @@ from lunch_app.domain import access, availability, catalogue, orders, recommenda
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
 from lunch_app.domain.users import demo_accounts, require_active_user
 from lunch_app.i18n import format_money, format_options, format_order_lines, normalize_language, t
-from lunch_app.models import Cafe, OrderStatus, Schedule, User
+from lunch_app.models import User
 from lunch_app.settings import get_settings
 from lunch_app.telegram_auth import InitDataInvalid, TelegramUser, validate_init_data_now
 
@@ -862,44 +860,24 @@ class MiniApp(rx.State):
             async with db.session_scope() as own:
                 await self._load_orders(own)
             return
-        upcoming = await orders.list_my_orders(session, user_tgid=self._tgid, upcoming=True)
-        past = await orders.list_my_orders(session, user_tgid=self._tgid, upcoming=False, limit=20)
-        cafe_ids = {o.cafe_id for o in [*upcoming, *past]}
-        cafes = {c.id: c for c in (await session.execute(select(Cafe).where(col(Cafe.id).in_(cafe_ids)))).scalars()}
-        # Whether each upcoming order can still change: the domain's day rule over the cafes' schedules (one query).
-        changeable = {o.cafe_id for o in upcoming if o.status == OrderStatus.placed and o.cafe_id in cafes}
-        query = select(Schedule).where(col(Schedule.cafe_id).in_(changeable))
-        rows: Iterable[Schedule] = (await session.execute(query)).scalars() if changeable else []
-        schedules = {(row.cafe_id, row.weekday): row for row in rows}
-        now, horizon = get_clock().now(), get_settings().order_horizon_days
-        open_days: dict[tuple[int, date], bool] = {}
-        for order in upcoming:
-            key = (order.cafe_id, order.order_date)
-            if order.cafe_id in changeable and key not in open_days:
-                open_days[key] = availability.evaluate_day(
-                    cafe=cafes[order.cafe_id],
-                    schedule=schedules.get((order.cafe_id, order.order_date.weekday())),
-                    day=order.order_date,
-                    now=now,
-                    horizon_days=horizon,
-                ).is_open
-        self.upcoming = [self._order_card(o, cafes, open_days) for o in upcoming]
-        self.past = [self._order_card(o, cafes, open_days) for o in past]
+        mine = await orders.my_orders(session, user_tgid=self._tgid)
+        self.upcoming = [self._order_card(entry) for entry in mine.upcoming]
+        self.past = [self._order_card(entry) for entry in mine.past]
 
-    def _order_card(self, order: Any, cafes: dict[Any, Cafe], open_days: dict[tuple[int, date], bool]) -> OrderCard:
-        lines = format_order_lines(order.combo_name, order.combo_price, order.lines, self.lang)
-        cafe = cafes.get(order.cafe_id)
+    def _order_card(self, entry: orders.MyOrder) -> OrderCard:
+        order = entry.order
+        assert order.id is not None
         return OrderCard(
             id=order.id,
             number=self._t("mini.orders.number", id=order.id),
-            cafe=cafe.name if cafe else "",
+            cafe=entry.cafe_name,
             date=_date_text(order.order_date, self.lang),
             status=str(order.status),
             status_text=self._t(f"order_status.{order.status}"),
-            lines=lines,
+            lines=format_order_lines(order.combo_name, order.combo_price, order.lines, self.lang),
             notes=order.notes or "",
             total=format_money(order.total, self.lang),
-            can_change=open_days.get((order.cafe_id, order.order_date), False) and order.status == OrderStatus.placed,
+            can_change=entry.can_change,
         )
 
     @rx.event

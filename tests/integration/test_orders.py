@@ -17,6 +17,7 @@ from lunch_app.domain.orders import (
     cancel_order,
     get_week_balance,
     list_my_orders,
+    my_orders,
     place_order,
     quote_order,
     repeat_order,
@@ -463,6 +464,32 @@ async def test_edit_cannot_move_order_and_sent_orders_are_frozen(menu: Menu) -> 
 
 
 # --- my orders and repeat ------------------------------------------------------------------------------
+
+
+async def test_my_orders_says_which_upcoming_orders_can_still_change(menu: Menu, db_ready: MovableClock) -> None:
+    today = await place(EMPLOYEE, combo_draft(menu))  # Monday, cut-off 11:00; the clock says 09:00
+    tomorrow = await place(EMPLOYEE, steak_draft(menu, day="2026-12-01"))
+
+    async def changeable() -> dict[int | None, bool]:
+        async with db.session_scope() as s:
+            mine = await my_orders(s, user_tgid=EMPLOYEE)
+        assert all(entry.cafe_name == "Столовая №1" for entry in mine.upcoming)
+        assert all(not entry.can_change for entry in mine.past)
+        return {entry.order.id: entry.can_change for entry in mine.upcoming}
+
+    assert await changeable() == {today.id: True, tomorrow.id: True}
+    db_ready.advance(timedelta(hours=2, minutes=1))  # 11:01: Monday's cut-off has passed
+    assert await changeable() == {today.id: False, tomorrow.id: True}
+    async with db.session_scope() as s:
+        await cancel_order(s, actor_tgid=EMPLOYEE, order_id=tomorrow.id or 0)
+    assert await changeable() == {today.id: False, tomorrow.id: False}  # cancelled: nothing left to change
+    db_ready.advance(timedelta(days=1))
+    async with db.session_scope() as s:
+        mine = await my_orders(s, user_tgid=EMPLOYEE)
+    assert [entry.order.id for entry in mine.past] == [today.id]
+    with pytest.raises(Forbidden):  # nobody by that id
+        async with db.session_scope() as s:
+            await my_orders(s, user_tgid=424242)
 
 
 async def test_my_orders_and_repeat_skips_unavailable(menu: Menu, db_ready: MovableClock) -> None:
