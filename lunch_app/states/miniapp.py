@@ -411,8 +411,11 @@ class MiniApp(rx.State):
 
     async def _load_cafe(self, session: AsyncSession, cafe_id: int) -> None:
         """The cafe's 7-day strip and menu, an empty cart. The caller has checked the user in `session`."""
+        # Held while both read it: the session's identity map then answers their lookups of the cafe (one query).
+        cafe = await catalogue.load_cafe(session, cafe_id)
         week = await availability.week_availability(session, cafe_id=cafe_id)
         menu = await catalogue.get_menu(session, cafe_id, available_only=True)
+        del cafe
         self.cafe_id = str(cafe_id)
         self._cart_items = []
         self._cart_combo = {}
