@@ -60,7 +60,8 @@
         }
       } else if (left < 6 * 3600) {
         var minutes = Math.ceil(left / 60), hours = Math.floor(minutes / 60);
-        setText(el, hours ? fill(strip.dataset.fmtHours || "", { hours: hours, minutes: minutes % 60 })
+        var format = !hours ? "" : minutes % 60 ? strip.dataset.fmtHours : strip.dataset.fmtWholeHours;
+        setText(el, hours ? fill(format || "", { hours: hours, minutes: minutes % 60 })
                           : fill(strip.dataset.fmtMinutes || "", { minutes: minutes }));
       } else {
         setText(el, el.dataset.note || "");  // far from the cut-off: the server's "until HH:MM"

@@ -281,6 +281,7 @@ def order_tab() -> rx.Component:
                     id="days",
                     data_now=S.clock_ms,  # the server's time of the strip: the browser corrects its clock by it
                     data_fmt_hours=tr["mini.day.left_hours"],
+                    data_fmt_whole_hours=tr["mini.day.left_whole_hours"],
                     data_fmt_minutes=tr["mini.day.left_minutes"],
                     data_closed=tr["mini.day.closed"],
                 ),

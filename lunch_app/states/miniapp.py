@@ -472,11 +472,8 @@ class MiniApp(rx.State):
                 left = entry.seconds_left(now)
                 if left < 6 * 3600:
                     hours, minutes = divmod(-(-left // 60), 60)  # whole minutes rounded up, as the browser's
-                    note = (
-                        self._t("mini.day.left_hours", hours=hours, minutes=minutes)
-                        if hours
-                        else self._t("mini.day.left_minutes", minutes=minutes)
-                    )
+                    key = "left_hours" if hours and minutes else "left_whole_hours" if hours else "left_minutes"
+                    note = self._t(f"mini.day.{key}", hours=hours, minutes=minutes)
                 else:
                     note = self._t("mini.day.until", time=entry.cutoff_at.strftime("%H:%M"))
             else:

@@ -34,6 +34,7 @@ RU = {
     "mini.day.until": "до {time}",
     "mini.day.left_hours": "осталось {hours}\u00a0ч\u00a0{minutes}\u00a0мин",  # the time never splits across lines
     "mini.day.left_minutes": "осталось {minutes}\u00a0мин",
+    "mini.day.left_whole_hours": "осталось {hours}\u00a0ч",
     "mini.day.closed": "закрыто",
     "mini.combos": "Комплексные обеды",
     "mini.combo.choose": "Выберите по одному блюду",
@@ -135,6 +136,7 @@ EN = {
     "mini.day.until": "until {time}",
     "mini.day.left_hours": "{hours}\u00a0h\u00a0{minutes}\u00a0min left",
     "mini.day.left_minutes": "{minutes}\u00a0min left",
+    "mini.day.left_whole_hours": "{hours}\u00a0h left",
     "mini.day.closed": "closed",
     "mini.combos": "Set lunches",
     "mini.combo.choose": "Pick one dish of each kind",
