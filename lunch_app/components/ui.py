@@ -121,3 +121,28 @@ def progress(percent: Any, over: Any) -> rx.Component:
         rx.el.div(style={"width": percent.to_string() + "%"}),
         class_name=classes("ma-progress", over, "over"),
     )
+
+
+def demo_picker(
+    title: Any, text: Any, empty: Any, people: Any, on_pick: Any, *, row_class: str, error: Any = None, **props: Any
+) -> rx.Component:
+    """DEMO_MODE outside Telegram: the people (name, office, tgid) to sign in as; the server re-checks the one tapped.
+
+    `on_pick(tgid)` is the sign-in event; `error` a message var shown above the list."""
+    return rx.el.div(
+        centered("flask_conical", title, text, style={"minHeight": "auto"}),
+        rx.cond(error != "", banner(error, good=False)) if error is not None else rx.fragment(),
+        section(
+            rx.foreach(
+                people,
+                lambda person: row(
+                    rx.el.div(person.name[:1], class_name="ma-plus"),
+                    row_text(person.name, person.office),
+                    on_click=on_pick(person.tgid),
+                    class_name=f"ma-row {row_class}",
+                ),
+            ),
+        ),
+        rx.cond(people.length() == 0, rx.el.p(empty, class_name="ma-subtitle ma-pad")),
+        **props,
+    )

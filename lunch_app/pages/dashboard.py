@@ -61,21 +61,13 @@ def outside_screen() -> rx.Component:
 
 
 def demo_screen() -> rx.Component:
-    """DEMO_MODE outside Telegram: the active managers to sign in as (the server re-checks the one tapped)."""
-    return rx.el.div(
-        ui.centered("flask_conical", tr("dash.demo.title"), tr("dash.demo.text"), style={"minHeight": "auto"}),
-        ui.section(
-            rx.foreach(
-                D.demo_managers,
-                lambda m: ui.row(
-                    rx.el.div(m.name[:1], class_name="ma-plus"),
-                    ui.row_text(m.name, m.office),
-                    on_click=D.demo_sign_in(m.tgid),
-                    class_name="ma-row demo-manager",
-                ),
-            ),
-        ),
-        rx.cond(D.demo_managers.length() == 0, rx.el.p(tr("dash.demo.empty"), class_name="ma-subtitle ma-pad")),
+    return ui.demo_picker(
+        tr("dash.demo.title"),
+        tr("dash.demo.text"),
+        tr("dash.demo.empty"),
+        D.demo_managers,
+        D.demo_sign_in,
+        row_class="demo-manager",
         id="dash-demo",
         style={"maxWidth": "560px", "margin": "0 auto"},
     )

@@ -68,21 +68,14 @@ def failed_screen() -> rx.Component:
 
 
 def demo_screen() -> rx.Component:
-    return rx.el.div(
-        ui.centered("flask_conical", tr["mini.demo.title"], tr["mini.demo.text"], style={"minHeight": "auto"}),
-        rx.cond(S.error != "", ui.banner(S.error, good=False)),
-        ui.section(
-            rx.foreach(
-                S.demo_users,
-                lambda u: ui.row(
-                    rx.el.div(u.name[:1], class_name="ma-plus"),
-                    ui.row_text(u.name, u.office),
-                    on_click=MiniApp.demo_sign_in(u.tgid),
-                    class_name="ma-row demo-user",
-                ),
-            ),
-        ),
-        rx.cond(S.demo_users.length() == 0, rx.el.p(tr["mini.demo.empty"], class_name="ma-subtitle ma-pad")),  # type: ignore[attr-defined]
+    return ui.demo_picker(
+        tr["mini.demo.title"],
+        tr["mini.demo.text"],
+        tr["mini.demo.empty"],
+        S.demo_users,
+        MiniApp.demo_sign_in,
+        row_class="demo-user",
+        error=S.error,
         id="screen-demo",
         class_name="ma-page",
     )
