@@ -94,11 +94,14 @@ class Result:
 class Client:
     """One Mini App open, speaking Reflex's socket.io event protocol."""
 
-    def __init__(self, base_url: str, tgid: int, result: Result, think: float = 0.0) -> None:
+    def __init__(
+        self, base_url: str, tgid: int, result: Result, think: float = 0.0, bot_token: str = BOT_TOKEN
+    ) -> None:
         import socketio
 
         self.base_url = base_url
         self.tgid = tgid
+        self.bot_token = bot_token
         self.result = result
         self.think = think
         self.token = str(uuid.uuid4())
@@ -167,7 +170,7 @@ class Client:
             await asyncio.wait_for(self.script_asked.wait(), timeout=TIMEOUT)  # hydrate → on_load → call_script
             self.result.add("connect+hydrate+on_load", time.perf_counter() - started)
             user = {"id": self.tgid, "first_name": "Bench", "language_code": "ru"}
-            data = sign_init_data(user, bot_token=BOT_TOKEN, auth_date=datetime.now(UTC))
+            data = sign_init_data(user, bot_token=self.bot_token, auth_date=datetime.now(UTC))
             signed = {"data": {"initData": data, "lang": "ru"}}
             await self.timed("signed", signed, "sections", lambda: self.var("screen") == "app")
             await self.timed("pick_cafe", {"cafe_id": str(cafe_id)}, "days", lambda: True)
