@@ -1,9 +1,9 @@
 """The translations the pages show, as a static JavaScript module instead of per-client state.
 
 The fixed texts of the pages (the Mini App's and the manager dashboard's families of keys) in both languages
-ship once inside the frontend bundle (`assets/i18n_tables.js`, generated
-from the catalogue by this module); the state only carries the client's language, so neither the first state
-update nor the state kept in Redis repeats some 20 KB of strings per client.
+ship once inside the frontend bundle (`assets/i18n_tables.js`, generated from the catalogue by this module);
+the state only carries the client's language, so neither the first state update nor the state kept in Redis
+repeats some 20 KB of strings per client.
 
     python -m lunch_app.i18n.web     # rewrite assets/i18n_tables.js after changing the catalogue
 
