@@ -142,7 +142,7 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
         summary = await demo_data.seed_demo(session)
         _say(
             f"Demo data loaded: {summary.cafes} cafes, {summary.menu_items} dishes, {summary.combos} combos, "
-            f"{summary.users} people, {summary.orders} past orders."
+            f"{summary.users} people, {summary.orders} past orders, {summary.upcoming} upcoming orders."
         )
         if summary.skipped_users:
             _say(f"Kept existing users: {', '.join(map(str, summary.skipped_users))}.")

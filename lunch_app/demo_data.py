@@ -228,6 +228,7 @@ class SeedSummary:
     combos: int = 0
     users: int = 0
     orders: int = 0
+    upcoming: int = 0
     skipped_users: list[int] = field(default_factory=list)
 
 
@@ -444,6 +445,52 @@ async def _add_history(
     await session.flush()
 
 
+async def _add_upcoming(
+    session: AsyncSession, users: list[User], cafes: list[_CafeRows], today: date, summary: SeedSummary
+) -> None:
+    """Live orders for the next open days, placed through the ordering rules (cut-offs, limits), so the Mini App's
+    My orders and the dashboard's Today tab have something to show right away."""
+    from lunch_app.domain import orders
+    from lunch_app.domain.errors import DomainError
+
+    rng = random.Random(20261201)
+    for user in [user for user in users if user.is_active]:
+        if rng.random() < 0.3:
+            continue
+        for day in (today + timedelta(days=offset) for offset in range(3)):
+            rows = rng.choice([rows for rows in cafes if day.weekday() in rows.spec.weekdays] or [None])
+            if rows is None:
+                continue
+            combo, lines, _total = _draft_order(rng, rows)
+            draft = {
+                "cafe_id": rows.cafe.id,
+                "order_date": day.isoformat(),
+                "combo": None
+                if combo is None
+                else {
+                    "combo_id": combo.id,
+                    "dishes": [
+                        {"menu_item_id": line["menu_item_id"], "options": line["options"]}
+                        for line in lines
+                        if line["kind"] == "combo_dish"
+                    ],
+                },
+                "items": [
+                    {"menu_item_id": line["menu_item_id"], "quantity": line["quantity"], "options": line["options"]}
+                    for line in lines
+                    if line["kind"] == "item"
+                ],
+                "notes": rng.choice(NOTES),
+            }
+            try:
+                async with session.begin_nested():  # a refusal (day closed, limit reached) undoes only this one
+                    await orders.place_order(session, user_tgid=user.tgid, draft=draft)
+            except DomainError:
+                continue
+            summary.upcoming += 1
+            break
+
+
 async def seed_demo(session: AsyncSession) -> SeedSummary:
     """Insert the demo cafes, people and order history. Users that already exist are kept as they are."""
     clock = get_clock()
@@ -455,4 +502,5 @@ async def seed_demo(session: AsyncSession) -> SeedSummary:
     summary.menu_items = sum(len(rows.items) for rows in cafes)
     summary.combos = sum(len(rows.combos) for rows in cafes)
     await _add_history(session, users, cafes, today, summary)
+    await _add_upcoming(session, users, cafes, today, summary)
     return summary

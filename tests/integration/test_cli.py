@@ -91,12 +91,16 @@ def test_demo_data_is_consistent(tmp_path: Path, sqlite_env: dict[str, str]) -> 
         db_file, "SELECT user_tgid, order_date, status, combo_price, lines, total, cafe_id, combo_id FROM orders"
     )
     statuses = {row[2] for row in orders}
-    assert statuses <= {"sent", "confirmed", "cancelled"} and {"confirmed", "cancelled"} <= statuses
+    assert statuses <= {"placed", "sent", "confirmed", "cancelled"} and {"confirmed", "cancelled"} <= statuses
+    upcoming = [row for row in orders if row[2] == "placed"]
+    assert upcoming, "no live orders for the next days: My orders and Today would start empty"
+    for row in upcoming:  # placed through the ordering rules, for the next open days
+        assert today <= date.fromisoformat(str(row[1])) <= today + timedelta(days=2)
     spent: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     live: set[tuple[int, int, date]] = set()
     for user_tgid, order_date, status, combo_price, lines_json, total, cafe_id, combo_id in orders:
         day = date.fromisoformat(str(order_date))
-        assert today - timedelta(days=21) <= day < today
+        assert today - timedelta(days=21) <= day < today or (status == "placed" and day >= today)
         lines = json.loads(str(lines_json))
         assert lines, "an order without lines"
         computed = Decimal(str(combo_price or 0)) + sum(
