@@ -157,7 +157,8 @@ class _TgIdList(BaseModel):
     tgids: list[TgId]
 
 
-def _tgid(value: object) -> int:
+def parse_tgid(value: object) -> int:
+    """A Telegram user id from untrusted input (a positive BIGINT, an int and nothing else), or InvalidInput."""
     return parse(_Target, {"tgid": value}).tgid
 
 
@@ -541,7 +542,7 @@ async def add_user(session: AsyncSession, *, actor_tgid: int, data: Any) -> User
 async def update_user(session: AsyncSession, *, actor_tgid: int, tgid: object, data: Any) -> User:
     """Change name, office, role, language, weekly limit or reminders; only the given fields change."""
     await require_manager(session, actor_tgid)
-    target_tgid = _tgid(tgid)
+    target_tgid = parse_tgid(tgid)
     changes = parse(_UserChanges, data)
     given = changes.model_fields_set
     for required in ("name", "office", "role", "language", "reminders_enabled"):
@@ -574,7 +575,7 @@ async def update_user(session: AsyncSession, *, actor_tgid: int, tgid: object, d
 async def set_user_active(session: AsyncSession, *, actor_tgid: int, tgid: object, active: object) -> User:
     """Activate or deactivate a user. A deactivated user sees the "access disabled" screen."""
     await require_manager(session, actor_tgid)
-    target_tgid = _tgid(tgid)
+    target_tgid = parse_tgid(tgid)
     value = parse(_Flag, {"value": active}).value
     managers = await _lock_active_managers(session, actor_tgid) if not value else set()
     user = await _target(session, target_tgid)
@@ -597,7 +598,7 @@ async def set_user_active(session: AsyncSession, *, actor_tgid: int, tgid: objec
 async def delete_user(session: AsyncSession, *, actor_tgid: int, tgid: object) -> None:
     """Delete a user; their orders stay (user_tgid becomes NULL, the name snapshot remains)."""
     await require_manager(session, actor_tgid)
-    target_tgid = _tgid(tgid)
+    target_tgid = parse_tgid(tgid)
     managers = await _lock_active_managers(session, actor_tgid)
     user = await _target(session, target_tgid)
     _guard_last_manager(user, managers)

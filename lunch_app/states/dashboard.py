@@ -253,10 +253,12 @@ class Dashboard(rx.State):
             self.manager_name = ""
             self.screen = "outside"
             return None
-        if isinstance(tgid, bool) or not isinstance(tgid, int) or not 0 < tgid <= access.MAX_TGID:
+        try:
+            manager = access.parse_tgid(tgid)
+        except DomainError:
             self._deny()
             return None
-        if await self._enter(tgid):
+        if await self._enter(manager):
             return Dashboard.open_tab(self.tab)  # type: ignore[operator]
         return None
 

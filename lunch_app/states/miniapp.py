@@ -354,10 +354,10 @@ class MiniApp(rx.State):
         self.error = ""  # a refusal of an earlier pick must not follow the user into the app
         try:
             async with db.session_scope() as session:
-                user = await require_active_user(session, int(tgid))
+                user = await require_active_user(session, access.parse_tgid(tgid))
                 self._set_language(user.language)
                 await self._enter(session, user)
-        except (DomainError, TypeError, ValueError):
+        except DomainError:
             self._tgid = 0
             self.screen = "demo"
             self.error = self._t("mini.signin_failed")
