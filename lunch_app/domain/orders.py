@@ -578,12 +578,6 @@ async def get_order(session: AsyncSession, *, actor_tgid: int, order_id: int) ->
     return order
 
 
-async def list_my_orders(session: AsyncSession, *, user_tgid: int, upcoming: bool, limit: int = 50) -> list[Order]:
-    """Upcoming (today and later, soonest first) or past (most recent first) orders of one person."""
-    await require_active_user(session, user_tgid)
-    return await _orders_of(session, user_tgid, upcoming=upcoming, limit=limit)
-
-
 @dataclass(frozen=True)
 class MyOrder:
     order: Order

@@ -16,7 +16,6 @@ from lunch_app.domain.errors import Conflict, DayClosed, DomainError, Forbidden,
 from lunch_app.domain.orders import (
     cancel_order,
     get_week_balance,
-    list_my_orders,
     my_orders,
     place_order,
     quote_order,
@@ -498,8 +497,9 @@ async def test_my_orders_and_repeat_skips_unavailable(menu: Menu, db_ready: Mova
         {**combo_draft(menu), "items": [{"menu_item_id": menu.coffee, "quantity": 2}, {"menu_item_id": menu.dessert}]},
     )
     async with db.session_scope() as s:
-        upcoming = await list_my_orders(s, user_tgid=EMPLOYEE, upcoming=True)
-        past = await list_my_orders(s, user_tgid=EMPLOYEE, upcoming=False)
+        mine = await my_orders(s, user_tgid=EMPLOYEE)
+        upcoming = [entry.order for entry in mine.upcoming]
+        past = [entry.order for entry in mine.past]
     assert [o.id for o in upcoming] == [order.id] and past == []
 
     async with db.session_scope() as s:
@@ -507,7 +507,7 @@ async def test_my_orders_and_repeat_skips_unavailable(menu: Menu, db_ready: Mova
     db_ready.advance(timedelta(days=1))
     async with db.session_scope() as s:
         result = await repeat_order(s, user_tgid=EMPLOYEE, order_id=order.id or 0, day=date(2026, 12, 1))
-        assert [o.id for o in await list_my_orders(s, user_tgid=EMPLOYEE, upcoming=False)] == [order.id]
+        assert [entry.order.id for entry in (await my_orders(s, user_tgid=EMPLOYEE)).past] == [order.id]
     assert result.skipped == ["Медовик"]
     assert result.draft is not None
     repeated = await place(EMPLOYEE, result.draft)
