@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from lunch_app.clock import get_clock, week_bounds
+from lunch_app.domain import orders
+from lunch_app.domain.errors import DomainError
 from lunch_app.models import (
     AccessRequest,
     Cafe,
@@ -450,9 +452,6 @@ async def _add_upcoming(
 ) -> None:
     """Live orders for the next open days, placed through the ordering rules (cut-offs, limits), so the Mini App's
     My orders and the dashboard's Today tab have something to show right away."""
-    from lunch_app.domain import orders
-    from lunch_app.domain.errors import DomainError
-
     rng = random.Random(20261201)
     for user in [user for user in users if user.is_active]:
         if rng.random() < 0.3:
