@@ -32,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import ROOT, fresh_database, percentile
+from tests.redis_db import claim_redis_url
 
 STATE = "reflex___state____state.lunch_app___states___miniapp____mini_app"
 ROOT_STATE = "reflex___state____state"
 BOT_TOKEN = "424242:bench-bot-token"
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_URL = claim_redis_url("bench-miniapp")  # this run's own database: it is flushed
 FIRST_TGID = 9_100_000_000
 WEB_DIR = ROOT / "artifacts" / "bench-web"
 TIMEOUT = 60.0

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import uvloop
 
 from bench.common import fresh_database
+from tests.redis_db import claim_redis_url
 
 USER_BASE = 9_000_000_000
 
@@ -69,7 +70,7 @@ async def main(url: str, users: int, latency: float, concurrency: int) -> None:
     set_clock(MovableClock(datetime(2026, 11, 30, 3, 0, tzinfo=ZoneInfo("Europe/Moscow"))))
     db.configure(url=url)
     await _seed(users)
-    redis = aioredis.from_url(os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"))
+    redis = aioredis.from_url(os.environ.get("BENCH_REDIS_URL") or claim_redis_url("bench-recommendations"))
     await redis.flushdb()
     async with FakeGemini() as fake:
         fake.set_latency(latency)

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.redis_db import claim_redis_url
+
 pytest_plugins = ["tests.fakes.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +28,8 @@ os.environ.update(
     {
         "ENVIRONMENT": "test",
         "DATABASE_URL": f"postgresql+asyncpg://postgres@127.0.0.1:5432/{TEST_DB_NAME}",
-        "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        # A Redis database of this run's own (the machine's Redis is shared with other runs).
+        "REDIS_URL": os.environ.get("TEST_REDIS_URL") or claim_redis_url("tests"),
         "TELEGRAM_BOT_TOKEN": TEST_BOT_TOKEN,
         "APP_TIMEZONE": "Europe/Moscow",
         "MANAGER_TGIDS": "",

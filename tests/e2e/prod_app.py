@@ -6,7 +6,8 @@ other tests' builds are untouched), unless a build newer than every source file 
 static files aside; and starts the backend with the production start command
 (`scripts/docker-entrypoint.sh app`, i.e. `reflex run --env prod --backend-only`) with ENVIRONMENT=production,
 so state lives in Redis exactly as in docker-compose.prod.yml. The database is the run's fresh, migrated test
-database (`database_url` from tests/conftest.py); Redis is database 12, flushed first.
+database (`database_url` from tests/conftest.py); Redis is a database claimed for this run
+(tests/redis_db.py), flushed first.
 
 Use it from a test module with `from tests.e2e.prod_app import prod_app  # noqa: F401`.
 """
@@ -28,11 +29,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.redis_db import claim_redis_url
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB_DIR = ROOT / "artifacts" / "nginx-e2e-web"
 FRONTEND_BUILD = WEB_DIR / "build" / "client"
 FRONTEND_SOURCES = ("rxconfig.py", "requirements.txt", "lunch_app", "assets")
-BACKEND_REDIS_URL = "redis://127.0.0.1:6379/12"
+BACKEND_REDIS_URL = claim_redis_url("e2e-backend")  # its own database: the backend's state is flushed
 PUBLIC_ORIGIN = "https://lunch.e2e.invalid"
 STARTUP_LIMIT = 180.0
 BUILD_LIMIT = 900
