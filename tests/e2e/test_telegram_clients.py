@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
@@ -154,7 +155,8 @@ def rgb(color: str) -> tuple[float, float, float, float]:
 
 
 def hex_of(color: tuple[float, ...]) -> str:
-    return "#" + "".join(f"{max(0, min(255, round(c))):02x}" for c in color[:3])
+    """#rrggbb, each channel rounded half up as JavaScript's Math.round does (the bridge's own rounding)."""
+    return "#" + "".join(f"{max(0, min(255, math.floor(c + 0.5))):02x}" for c in color[:3])
 
 
 def over(top: tuple[float, ...], bottom: tuple[float, ...]) -> tuple[float, float, float, float]:
