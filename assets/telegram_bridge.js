@@ -44,7 +44,9 @@
       }
       if (!main) try { w.MainButton.hideProgress(); w.MainButton.hide(); } catch (e) {}
       document.body.classList.toggle("tg-main", main);
-      if (has(w, "6.2")) try { s.confirmClose ? w.enableClosingConfirmation() : w.disableClosingConfirmation(); } catch (e) {}
+      if (has(w, "6.2")) {
+        try { s.confirmClose ? w.enableClosingConfirmation() : w.disableClosingConfirmation(); } catch (e) {}
+      }
     },
     haptic: function (kind) {
       var w = webApp();
@@ -96,7 +98,8 @@
   function paintChrome() {
     var w = webApp();
     if (!inTelegram(w) || !document.body || !window.lunchColor) return;
-    var page = window.lunchColor.hex(window.lunchColor.parse(getComputedStyle(document.body).backgroundColor) || [255, 255, 255]);
+    var body = window.lunchColor.parse(getComputedStyle(document.body).backgroundColor);
+    var page = window.lunchColor.hex(body || [255, 255, 255]);
     var top = paintedAt(0, page), bottom = paintedAt(window.innerHeight - 1, page);
     if (has(w, "6.9")) send("header", top, function (c) { w.setHeaderColor(c); });
     else if (has(w, "6.1")) send("header", themeKey(w, top), function (k) { w.setHeaderColor(k); });

@@ -98,7 +98,8 @@
     var link = tp.link_color || tp.accent_text_color || tp.button_color || base.link;
     var accent = tp.accent_text_color || link;
     var button = tp.button_color || link;
-    var buttonText = tp.button_text_color || (contrast("#ffffff", button) >= contrast("#000000", button) ? "#ffffff" : "#000000");
+    var buttonText = tp.button_text_color
+      || (contrast("#ffffff", button) >= contrast("#000000", button) ? "#ffffff" : "#000000");
     return {
       bg: page,
       card: card,
@@ -124,9 +125,9 @@
       root.removeAttribute("data-tg-scheme");
       ROLES.forEach(function (role) { root.style.removeProperty("--app-" + role); });
     } else {
-      // Telegram derives colorScheme from bg_color; without it, the theme's text colour tells.
-      var scheme = clean(sent).bg_color ? w.colorScheme : luminance(clean(sent).text_color || "#000000") > 0.5 ? "dark" : "light";
-      scheme = scheme === "dark" ? "dark" : "light";
+      // Telegram derives colorScheme from bg_color; without it, the theme's text colour tells (light text: dark).
+      var tp = clean(sent), scheme = w.colorScheme === "dark" ? "dark" : "light";
+      if (!tp.bg_color) scheme = luminance(tp.text_color || "#000000") > 0.5 ? "dark" : "light";
       var p = palette(sent, scheme);
       root.setAttribute("data-tg-scheme", scheme);
       ROLES.forEach(function (role) { root.style.setProperty("--app-" + role, p[role]); });

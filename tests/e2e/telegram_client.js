@@ -50,8 +50,8 @@
     this.send("theme_changed", { theme_params: theme });
   };
   TelegramClient.themeFromHash = function (hash) {
-    try { return JSON.parse(new URLSearchParams(String(hash || "").replace(/^#/, "")).get("tgWebAppThemeParams") || "{}"); }
-    catch (e) { return {}; }
+    var params = new URLSearchParams(String(hash || "").replace(/^#/, ""));
+    try { return JSON.parse(params.get("tgWebAppThemeParams") || "{}"); } catch (e) { return {}; }
   };
   window.TelegramClient = TelegramClient;
 })();
