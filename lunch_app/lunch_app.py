@@ -21,8 +21,13 @@ app = rx.App(
     stylesheets=[ui.STYLESHEET, dashboard_ui.STYLESHEET],
     head_components=[
         rx.el.meta(name="viewport", content="width=device-width, initial-scale=1, viewport-fit=cover"),
-        # Telegram's WebApp script (a local stand-in in tests) must run before the page reads initData.
+        rx.el.link(rel="icon", type="image/svg+xml", href=ui.FAVICON),  # else browsers ask for a missing .ico
+        # Classic scripts in this order, all before the frontend's modules: storage first (Telegram's script
+        # and Reflex both use it), then Telegram's WebApp script (a local copy in tests), which the palette
+        # and the bridge read, before the page reads initData.
+        rx.el.script(src=ui.STORAGE_SCRIPT),
         rx.el.script(src=get_settings().telegram_webapp_script_url),
+        rx.el.script(src=ui.THEME_SCRIPT),
         rx.el.script(src=ui.BRIDGE_SCRIPT),
     ],
 )

@@ -1,28 +1,21 @@
-"""Fixtures of the Mini App tests: a menu with real-time schedules, signed initData, the app with a Telegram stand-in.
+"""Fixtures of the Mini App tests: a menu with real-time schedules, signed initData, the app with Telegram's script.
 
 The browser tests run the production build (`reflex run --env prod`) against the run's PostgreSQL test database
-with the test bot token, and serve tests/e2e/telegram_stand_in.js as Telegram's WebApp script: it takes
-`initData` and the theme from the URL hash, as the real script does, so sign-in goes through the real
-server-side validation.
+with the test bot token, and serve Telegram's real telegram-web-app.js (from the npm package @twa-dev/sdk, see
+tests/telegram_clients.py) as the WebApp script: it takes `initData` and the theme from the URL hash, so sign-in
+goes through the real server-side validation.
 """
 
 from __future__ import annotations
 
-import functools
-import http.server
-import json
 import os
-import socketserver
 import subprocess
-import threading
 import time
-import urllib.parse
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from datetime import time as dtime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,10 +27,10 @@ from lunch_app.telegram_auth import sign_init_data
 from tests.app_fixtures import _answers, _stop, _tail, free_port
 from tests.conftest import ROOT, TABLES, TEST_BOT_TOKEN
 from tests.fakes.gemini import FakeGemini
+from tests.telegram_clients import app_url, launch_params, serve_telegram_files
 
 WEB_DIR = ROOT / "artifacts" / "e2e-web-miniapp"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-STAND_IN = Path(__file__).resolve().parent / "e2e" / "telegram_stand_in.js"
 START_TIMEOUT = 900
 GEMINI_KEY = "e2e-gemini-key"
 
@@ -170,38 +163,17 @@ def init_data(
 def launch_url(base_url: str, data: str, *, dark: bool = False, platform: str | None = None) -> str:
     """What Telegram opens: the Mini App URL with the launch parameters in the hash.
 
-    `platform` ("ios", "android", "tdesktop", ...) is what a real Telegram client reports; the stand-in then
-    behaves as a native client, so the page uses the native MainButton instead of its own place button.
+    `platform` ("ios", "android", "tdesktop", ...) is what a real Telegram client reports; the page then uses
+    Telegram's native MainButton instead of its own place button.
     """
-    params = {
-        "tgWebAppData": data,
-        "tgWebAppThemeParams": json.dumps(DARK_THEME if dark else LIGHT_THEME),
-        "tgWebAppColorScheme": "dark" if dark else "light",
-        "tgWebAppVersion": "8.0",
-    }
-    if platform is not None:
-        params["tgWebAppPlatform"] = platform
-    return f"{base_url}/#{urllib.parse.urlencode(params)}"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    params = launch_params(data, theme=DARK_THEME if dark else LIGHT_THEME, platform=platform)
+    return app_url(base_url, params)
 
 
 @pytest.fixture(scope="session")
 def telegram_script_url() -> Iterator[str]:
-    """Serves the Telegram WebApp stand-in script on a local port."""
-    handler = functools.partial(_Quiet, directory=str(STAND_IN.parent))
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{STAND_IN.name}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Telegram's WebApp script (the real one, from @twa-dev/sdk) served on a local port."""
+    yield from serve_telegram_files()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,11 @@ from reflex_base.vars.base import VarData
 from lunch_app.i18n import web
 
 STYLESHEET = "/miniapp.css"
+FAVICON = "/favicon.svg"
+# Head scripts around Telegram's own, in this order (see each file's header): Web Storage that works in a
+# cross-site iframe, then Telegram's script, the palette from Telegram's theme, the bridge to the native chrome.
+STORAGE_SCRIPT = "/storage_fallback.js"
+THEME_SCRIPT = "/telegram_theme.js"
 BRIDGE_SCRIPT = "/telegram_bridge.js"
 
 

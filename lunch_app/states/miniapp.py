@@ -285,13 +285,14 @@ class MiniApp(rx.State):
         self.lang = normalize_language(lang)
 
     def _telegram_sync(self) -> EventSpec:
-        """Mirror the screen in Telegram's native chrome: BackButton, MainButton, closing confirmation."""
+        """Mirror the screen in Telegram's native chrome: BackButton, MainButton (its progress while an order is
+        being placed), closing confirmation (assets/telegram_bridge.js)."""
         back = self.screen == "app" and (self.sheet != "" or self.tab != "order")
         cart = bool(self._cart_items or self._cart_combo)
         main = ""
         if self.screen == "app" and self.tab == "order" and self.sheet == "" and cart:
             main = self._t("mini.save" if self.editing_order_id else "mini.place", total=self.cart_total)
-        args = json.dumps({"back": back, "main": main, "confirmClose": cart})
+        args = json.dumps({"back": back, "main": main, "progress": self.busy, "confirmClose": cart})
         return rx.call_script(f"window.lunchTg&&window.lunchTg.sync({args})")
 
     # ------------------------------------------------------------------------------------ sign-in
@@ -818,13 +819,17 @@ class MiniApp(rx.State):
 
     @rx.event
     async def place(self) -> AsyncIterator[Any]:
-        if self.busy or (not self._cart_items and not self._cart_combo):
+        # Every way out syncs Telegram's MainButton, which shows its progress from the press on.
+        if self.busy:
+            return  # the placement under way syncs when it ends
+        if not self._cart_items and not self._cart_combo:
+            yield self._telegram_sync()
             return
         self.busy = True
         self.notice = ""
         self.cart_error = ""
         self.existing_order_id = 0
-        yield
+        yield self._telegram_sync()
         try:
             async with db.session_scope() as session:
                 if self.editing_order_id:
@@ -840,6 +845,8 @@ class MiniApp(rx.State):
             self.cart_error = self._fail(exc)
             if isinstance(exc, Conflict) and exc.key == "error.order.already_exists":
                 self.existing_order_id = int(exc.params.get("order_id") or 0)
+            yield rx.call_script("window.lunchTg&&window.lunchTg.haptic('error')")
+            yield self._telegram_sync()
             return
         key = "mini.saved" if self.editing_order_id else "mini.placed"
         self.notice = self._t(key, id=order_id, date=_date_text(order_date, self.lang))

@@ -1,7 +1,7 @@
 """The manager dashboard in headless Chromium: SPEC §11 scenario 14, the one-time sign-in link, screenshots.
 
 The app is the production build started by tests/miniapp_fixtures.py (`miniapp_url`: the run's PostgreSQL
-database, the test bot token, the Telegram WebApp stand-in). Inside "Telegram" the dashboard signs in with
+database, the test bot token, Telegram's real WebApp script). Inside "Telegram" the dashboard signs in with
 initData validated on the server; on a "desktop" with the bot's one-time link. Screenshots of every tab at
 phone (390×844) and desktop (1440×900) sizes go to artifacts/screenshots/dashboard-*.png.
 """

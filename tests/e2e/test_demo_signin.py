@@ -28,13 +28,13 @@ from lunch_app.settings import get_settings
 from tests.app_fixtures import SCREENSHOTS, AppServer, chromium, seeded_app
 from tests.miniapp_fixtures import (
     EMPLOYEE,
-    STAND_IN,
     add_user,
     miniapp_gemini,
     miniapp_url,
     reset_tables,
     telegram_script_url,
 )
+from tests.telegram_clients import telegram_sdk_script
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(900)]  # may be the first to build the app
 __all__ = ["chromium", "miniapp_gemini", "miniapp_url", "seeded_app", "telegram_script_url"]
@@ -47,8 +47,9 @@ TELEGRAM_SCRIPTS = "https://telegram.org/js/**"
 async def browser_page(chromium: Any) -> AsyncIterator[Any]:
     """A phone-sized page of a plain browser: Telegram's script loads, but there is no launch data in the URL."""
     context = await chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="ru-RU")
-    # No internet here: Telegram's own script (the seeded app's default) is answered with the stand-in.
-    await context.route(TELEGRAM_SCRIPTS, lambda route: route.fulfill(path=str(STAND_IN)))
+    # No internet here: the seeded app's default, telegram.org's script, is answered with the same script from npm.
+    script = str(telegram_sdk_script())
+    await context.route(TELEGRAM_SCRIPTS, lambda route: route.fulfill(path=script, content_type="text/javascript"))
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT)
     try:

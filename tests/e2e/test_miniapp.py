@@ -1,7 +1,9 @@
 """The employee Mini App in headless Chromium at 390×844: SPEC §11 scenario 13 and the access screens of scenario 2.
 
-The app is the production build; sign-in uses initData signed with the test bot token and validated by the
-server (tests/miniapp_fixtures.py). Screenshots of every screen in light and dark go to artifacts/screenshots/.
+The app is the production build with Telegram's real telegram-web-app.js, opened as inside a native Telegram
+client (tests/telegram_clients.py: the client records what the app posts and presses the native buttons); sign-in
+uses initData signed with the test bot token and validated by the server (tests/miniapp_fixtures.py).
+Screenshots of every screen in light and dark go to artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tests.miniapp_fixtures import (
     reset_tables,
     telegram_script_url,
 )
+from tests.telegram_clients import add_native_client
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 __all__ = ["chromium", "miniapp_gemini", "miniapp_url", "telegram_script_url"]
@@ -50,6 +53,7 @@ async def menu(engine: object) -> MiniMenu:
 @pytest.fixture
 async def phone(chromium: Any) -> AsyncIterator[Any]:
     context = await chromium.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, locale="ru-RU")
+    await add_native_client(context)
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT)
     try:
@@ -135,9 +139,9 @@ async def test_scenario_13_order_edit_cancel_in_my_orders(miniapp_url: str, phon
     assert "65,00" in await page.locator("#cart-remaining").inner_text()  # 100 − 35 left of the weekly limit
     cart = await page.locator("#cart").inner_text()
     assert "Комплекс «Комплекс А»" in cart and "2 × Стейк" in cart and "Прожарка: Medium, Соус: Перечный" in cart
-    calls = await page.evaluate("window.__tgCalls.map(c => c[0])")
-    assert "HapticFeedback.impactOccurred" in calls  # haptic feedback on add
-    assert "enableClosingConfirmation" in calls  # the cart is not empty
+    events = await page.evaluate("window.__tgClient.events")
+    assert ["web_app_trigger_haptic_feedback", {"type": "impact", "impact_style": "light"}] in events  # on add
+    assert await page.evaluate("window.__tgClient.state.closingConfirmation")  # the cart is not empty
     await page.locator("#cart-notes").fill("Без лука")
     await page.locator("#cart").scroll_into_view_if_needed()
     await shot(page, "cart-light")
@@ -291,9 +295,8 @@ async def test_dark_theme_english_user_and_native_back_button(miniapp_url: str, 
     await page.locator(".dish", has_text="Медовик").click()
     await page.locator("#dish-sheet").wait_for()
     await shot(page, "dish-sheet-dark")
-    calls = await page.evaluate("window.__tgCalls.map(c => c[0])")
-    assert "BackButton.show" in calls  # inner screen
-    await page.evaluate("Telegram.WebApp.BackButton._click()")  # the user taps Telegram's Back
+    assert await page.evaluate("window.__tgClient.state.back")  # inner screen: Telegram shows its BackButton
+    await page.evaluate("window.__tgClient.press('back')")  # the user taps it
     await page.locator("#dish-sheet").wait_for(state="detached")
 
     await page.locator("#wheel-open").click()
@@ -452,18 +455,16 @@ async def test_native_main_button_on_a_real_platform_places_the_order(
     await open_app(page, miniapp_url, init_data(EMPLOYEE), platform="ios")
     assert await screen_of(page) == "app"
     await page.locator(".dish").first.wait_for()
-    main = "Telegram.WebApp.MainButton"
-    assert not await page.evaluate(f"{main}.isVisible")  # nothing in the cart yet
+    main = "window.__tgClient.state.main"  # Telegram's MainButton as the client shows it
+    assert not await page.evaluate(f"{main}.is_visible")  # nothing in the cart yet
     await add_dish(page, "Кофе")
     await wait_total(page, "2,50\u00a0₽")
-    await page.wait_for_function(f"() => {main}.isVisible && {main}.text.includes('2,50')")
+    await page.wait_for_function(f"() => {main}.is_visible && {main}.text.includes('2,50')")
     assert await page.evaluate("document.body.classList.contains('tg-main')")
     assert not await page.locator("#place-order").is_visible()  # the page's own button gives way to the native one
-    await page.evaluate(f"{main}._click()")  # the user taps Telegram's MainButton
+    await page.evaluate("window.__tgClient.press('main')")  # the user taps Telegram's MainButton
     await page.locator("#tab-orders").wait_for()
-    await page.wait_for_function(f"() => !{main}.isVisible")
-    calls = await page.evaluate("window.__tgCalls.map(c => c[0])")
-    assert "MainButton.setText" in calls and "MainButton.show" in calls
+    await page.wait_for_function(f"() => !{main}.is_visible")
     async with db.session_scope() as session:
         order = (await session.execute(select(Order))).scalar_one()
     assert order.user_tgid == EMPLOYEE and order.total == Decimal("2.50")
