@@ -426,6 +426,42 @@ async def test_manager_edits_an_orders_combo_options_and_adds_a_dish_with_a_requ
     assert order.total == Decimal("37.50")  # combo 15 + coffee 2.50 + 2 × steak 10
 
 
+async def test_destructive_actions_ask_first_and_keep_changes_nothing(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    """The confirm-then-act question, as a manager meets it: "keep" closes it and nothing happens; the question
+    names the row it is about; "yes" does it (cancelling an order here)."""
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    await open_tab(page, "users")
+    user = page.locator(".user-card", has_text=NAMES[1])
+    await user.get_by_role("button", name="Удалить").click()
+    question = page.get_by_role("dialog")
+    await question.get_by_text("Удалить сотрудника?").wait_for()
+    assert NAMES[1] in await question.inner_text()
+    await shot(page, "users-delete-question-phone")
+    await question.get_by_role("button", name="Не надо").click()
+    await question.wait_for(state="detached")
+    async with db.session_scope() as s:
+        assert await s.get(User, COLLEAGUES[1]) is not None
+
+    await open_tab(page, "orders")
+    card = page.locator("#view-orders .ma-section", has_text=NAMES[0])
+    await card.get_by_role("button", name="Отменить заказ").click()
+    await question.get_by_text("Отменить заказ?").wait_for()
+    await question.get_by_role("button", name="Не надо").click()
+    await question.wait_for(state="detached")
+    await card.get_by_role("button", name="Отменить заказ").click()
+    await question.get_by_role("button", name="Отменить заказ").click()
+    assert await notice(page) == "Заказ отменён, сотрудник уведомлён."
+    await question.wait_for(state="detached")
+    async with db.session_scope() as s:
+        statuses = {o.user_tgid: o.status.value for o in (await s.execute(select(Order))).scalars()}
+    assert statuses[COLLEAGUES[0]] == "cancelled"
+    assert [statuses[tgid] for tgid in COLLEAGUES[1:5]] == ["placed"] * 4
+
+
 async def download_bytes(download: Any) -> bytes:
     path = await download.path()
     with open(path, "rb") as file:
