@@ -45,8 +45,8 @@ from lunch_app.models import (
 )
 from lunch_app.settings import reset_settings_cache
 from lunch_app.states import manager as dash
+from lunch_app.states.manager.inputs import Choice
 from lunch_app.states.manager.orders import EditLine, OptionPick
-from lunch_app.states.manager.root import Choice
 from lunch_app.states.manager.schedule import ScheduleRow
 from lunch_app.telegram_auth import sign_init_data
 from tests.access_fixtures import EMPLOYEE, MANAGER, STRANGER, seed_manager, seed_user, tg_user

@@ -16,25 +16,18 @@ def view() -> rx.Component:
     st = CafesTab
     return rx.el.div(
         db.tools(db.small(tr("dash.cafes.add"), variant="", on_click=st.open_add, id="cafes-add")),
-        rx.cond(
-            st.link_requests.length() > 0,
-            rx.el.div(
-                ui.heading(tr("dash.cafes.link_requests")),
-                db.grid(
-                    rx.foreach(
-                        st.link_requests,
-                        lambda r: db.card(
-                            db.head(r.chat, tr("dash.cafes.for_cafe") + " " + r.cafe + " · " + r.requester),
-                            rx.el.p(r.created, class_name="ma-muted"),
-                            db.actions(
-                                db.small(tr("dash.requests.approve"), variant="", on_click=st.approve_link(r.id)),
-                                db.small(tr("dash.requests.reject"), variant="danger", on_click=st.reject_link(r.id)),
-                            ),
-                        ),
-                    ),
+        db.titled_grid(
+            tr("dash.cafes.link_requests"),
+            st.link_requests,
+            lambda r: db.card(
+                db.head(r.chat, tr("dash.cafes.for_cafe") + " " + r.cafe + " · " + r.requester),
+                rx.el.p(r.created, class_name="ma-muted"),
+                db.actions(
+                    db.small(tr("dash.requests.approve"), variant="", on_click=st.approve_link(r.id)),
+                    db.small(tr("dash.requests.reject"), variant="danger", on_click=st.reject_link(r.id)),
                 ),
-                ui.heading(tr("dash.tab.cafes")),
             ),
+            ui.heading(tr("dash.tab.cafes")),
         ),
         db.grid(
             rx.foreach(

@@ -129,31 +129,20 @@ def view() -> rx.Component:
             db.small(tr("dash.menu.add_dish"), variant="", on_click=st.open_add_dish, id="menu-add-dish"),
             db.small(tr("dash.menu.add_combo"), on_click=st.open_add_combo, id="menu-add-combo"),
         ),
-        rx.cond(
-            st.combos.length() > 0,
-            rx.el.div(
-                ui.heading(tr("dash.menu.combos")),
-                db.grid(
-                    rx.foreach(
-                        st.combos,
-                        lambda c: db.card(
-                            db.head(
-                                c.name,
-                                c.parts,
-                                rx.cond(
-                                    c.available,
-                                    db.state_pill("on", c.price),
-                                    db.state_pill("off", tr("dash.menu.disabled")),
-                                ),
-                            ),
-                            menu_actions(
-                                st.open_edit_combo(c.id),
-                                c.available,
-                                lambda value: st.set_combo_available(c.id, value),
-                                st.ask("delete_combo", c.id, c.name),
-                            ),
-                        ),
-                    ),
+        db.titled_grid(
+            tr("dash.menu.combos"),
+            st.combos,
+            lambda c: db.card(
+                db.head(
+                    c.name,
+                    c.parts,
+                    rx.cond(c.available, db.state_pill("on", c.price), db.state_pill("off", tr("dash.menu.disabled"))),
+                ),
+                menu_actions(
+                    st.open_edit_combo(c.id),
+                    c.available,
+                    lambda value: st.set_combo_available(c.id, value),
+                    st.ask("delete_combo", c.id, c.name),
                 ),
             ),
         ),

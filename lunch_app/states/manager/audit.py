@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lunch_app.domain import manager_views
 from lunch_app.i18n import t
 from lunch_app.states.manager.formats import local_time
-from lunch_app.states.manager.root import PAGE_SIZE, Dashboard, Paged
+from lunch_app.states.manager.root import PAGE_SIZE, Dashboard, Paged, Tab
 
 
 @dataclasses.dataclass
@@ -23,15 +23,11 @@ class AuditCard:
     details: str = ""
 
 
-class AuditTab(Paged, Dashboard):
+class AuditTab(Tab, Paged, Dashboard):
     TAB: ClassVar[str] = "audit"
 
     search: str = ""
     rows: list[AuditCard] = []
-
-    @rx.event
-    async def load(self) -> None:
-        await self._load()
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang

@@ -12,7 +12,8 @@ from lunch_app.domain import catalogue, links
 from lunch_app.i18n import t
 from lunch_app.models import RequestStatus
 from lunch_app.states.manager.formats import contact, local_time
-from lunch_app.states.manager.root import Confirm, Dashboard, text_setter
+from lunch_app.states.manager.inputs import text_setter
+from lunch_app.states.manager.root import Confirm, Dashboard, Tab
 
 
 @dataclasses.dataclass
@@ -35,7 +36,7 @@ class LinkCard:
     created: str = ""
 
 
-class CafesTab(Confirm, Dashboard):
+class CafesTab(Tab, Confirm, Dashboard):
     TAB: ClassVar[str] = "cafes"
     ACTIONS: ClassVar[tuple[str, ...]] = ("unlink",)
 
@@ -45,10 +46,6 @@ class CafesTab(Confirm, Dashboard):
     form_id: int = 0
     form_name: str = ""
     form_description: str = ""
-
-    @rx.event
-    async def load(self) -> None:
-        await self._load()
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
@@ -100,25 +97,20 @@ class CafesTab(Confirm, Dashboard):
 
     @rx.event
     def close_form(self) -> None:
-        self.form_mode = ""
-        self.error = ""
+        self._close_form("form_mode")
 
     set_form_name = text_setter("form_name", 200)
     set_form_description = text_setter("form_description", 2000)
 
     @rx.event
     async def save_form(self) -> None:
-        mode, cafe_id = self.form_mode, self.form_id
+        cafe_id = self.form_id
         data = {"name": self.form_name, "description": self.form_description}
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            if mode == "add":
-                await catalogue.create_cafe(session, actor_tgid=actor, data=data)
-            else:
-                await catalogue.update_cafe(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
-
-        if await self._act_and_reload(work, done="dash.saved"):
-            self.form_mode = ""
+        await self._save_form(
+            "form_mode",
+            add=lambda session, actor: catalogue.create_cafe(session, actor_tgid=actor, data=data),
+            edit=lambda session, actor: catalogue.update_cafe(session, actor_tgid=actor, cafe_id=cafe_id, data=data),
+        )
 
     @rx.event
     async def set_active(self, cafe_id: int, active: bool) -> None:

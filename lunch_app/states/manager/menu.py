@@ -11,16 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lunch_app.domain import catalogue
 from lunch_app.i18n import format_money, t
 from lunch_app.models import Category, Tag
-from lunch_app.states.manager.root import (
-    Choice,
-    Confirm,
-    Dashboard,
-    as_int,
-    cafe_choices,
-    is_index,
-    kept_or_first,
-    text_setter,
-)
+from lunch_app.states.manager.inputs import as_int, is_index, text_setter
+from lunch_app.states.manager.root import CafePicker, Confirm, Dashboard, Tab
 
 CATEGORIES = [c.value for c in Category]
 COMBO_CATEGORIES = [c.value for c in catalogue.COMBO_CATEGORIES]
@@ -55,12 +47,10 @@ class OptionRow:
     required: bool = False
 
 
-class MenuTab(Confirm, Dashboard):
+class MenuTab(Tab, CafePicker, Confirm, Dashboard):
     TAB: ClassVar[str] = "menu"
     ACTIONS: ClassVar[tuple[str, ...]] = ("delete_dish", "delete_combo")
 
-    cafes: list[Choice] = []
-    cafe_id: str = ""
     dishes: list[DishCard] = []
     combos: list[ComboCard] = []
     # dish form
@@ -85,19 +75,14 @@ class MenuTab(Confirm, Dashboard):
         """A combo needs at least one category (the domain's rule); until then its form cannot be saved."""
         return len(self.combo_categories) > 0
 
-    @rx.event
-    async def load(self) -> None:
-        await self._load()
-
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-        self.cafes = await cafe_choices(session)
-        self.cafe_id = kept_or_first(self.cafe_id, self.cafes)
-        if not self.cafe_id:
+        cafe_id = await self._picked_cafe(session)
+        if cafe_id is None:
             self.dishes = []
             self.combos = []
             return
-        menu = await catalogue.get_menu(session, int(self.cafe_id), available_only=False)
+        menu = await catalogue.get_menu(session, cafe_id, available_only=False)
         self.dishes = [
             DishCard(
                 id=item.id,
@@ -125,11 +110,6 @@ class MenuTab(Confirm, Dashboard):
             )
             for combo in menu.combos
         ]
-
-    @rx.event
-    async def select_cafe(self, value: str) -> None:
-        self.cafe_id = str(value)[:12]
-        await self._load()
 
     # dish form --------------------------------------------------------------------
 
@@ -168,8 +148,7 @@ class MenuTab(Confirm, Dashboard):
 
     @rx.event
     def close_dish(self) -> None:
-        self.dish_mode = ""
-        self.error = ""
+        self._close_form("dish_mode")
 
     set_dish_name = text_setter("dish_name", 200)
     set_dish_description = text_setter("dish_description", 2000)
@@ -207,7 +186,7 @@ class MenuTab(Confirm, Dashboard):
 
     @rx.event
     async def save_dish(self) -> None:
-        mode, item_id, cafe_id = self.dish_mode, self.dish_id, as_int(self.cafe_id)
+        item_id, cafe_id = self.dish_id, as_int(self.cafe_id)
         price = self.dish_price.strip().replace(",", ".")
         data = {
             "name": self.dish_name,
@@ -225,15 +204,13 @@ class MenuTab(Confirm, Dashboard):
             ],
             "sort_order": as_int(self.dish_sort or "0"),
         }
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            if mode == "add":
-                await catalogue.create_item(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
-            else:
-                await catalogue.update_item(session, actor_tgid=actor, cafe_id=cafe_id, item_id=item_id, data=data)
-
-        if await self._act_and_reload(work, done="dash.saved"):
-            self.dish_mode = ""
+        await self._save_form(
+            "dish_mode",
+            add=lambda session, actor: catalogue.create_item(session, actor_tgid=actor, cafe_id=cafe_id, data=data),
+            edit=lambda session, actor: catalogue.update_item(
+                session, actor_tgid=actor, cafe_id=cafe_id, item_id=item_id, data=data
+            ),
+        )
 
     @rx.event
     async def set_dish_available(self, item_id: int, available: bool) -> None:
@@ -272,8 +249,7 @@ class MenuTab(Confirm, Dashboard):
 
     @rx.event
     def close_combo(self) -> None:
-        self.combo_mode = ""
-        self.error = ""
+        self._close_form("combo_mode")
 
     set_combo_name = text_setter("combo_name", 200)
     set_combo_price = text_setter("combo_price", 20)
@@ -289,21 +265,19 @@ class MenuTab(Confirm, Dashboard):
 
     @rx.event
     async def save_combo(self) -> None:
-        mode, combo_id, cafe_id = self.combo_mode, self.combo_id, as_int(self.cafe_id)
+        combo_id, cafe_id = self.combo_id, as_int(self.cafe_id)
         data = {
             "name": self.combo_name,
             "price": self.combo_price.strip().replace(",", ".") or None,
             "categories": list(self.combo_categories),
         }
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            if mode == "add":
-                await catalogue.create_combo(session, actor_tgid=actor, cafe_id=cafe_id, data=data)
-            else:
-                await catalogue.update_combo(session, actor_tgid=actor, cafe_id=cafe_id, combo_id=combo_id, data=data)
-
-        if await self._act_and_reload(work, done="dash.saved"):
-            self.combo_mode = ""
+        await self._save_form(
+            "combo_mode",
+            add=lambda session, actor: catalogue.create_combo(session, actor_tgid=actor, cafe_id=cafe_id, data=data),
+            edit=lambda session, actor: catalogue.update_combo(
+                session, actor_tgid=actor, cafe_id=cafe_id, combo_id=combo_id, data=data
+            ),
+        )
 
     @rx.event
     async def set_combo_available(self, combo_id: int, available: bool) -> None:

@@ -14,17 +14,8 @@ from lunch_app.domain import catalogue, manager_views, orders
 from lunch_app.i18n import format_money, format_order_lines, t
 from lunch_app.models import OrderStatus
 from lunch_app.states.manager.formats import date_text, with_office
-from lunch_app.states.manager.root import (
-    PAGE_SIZE,
-    Choice,
-    Confirm,
-    Dashboard,
-    Paged,
-    as_int,
-    cafe_choices,
-    is_index,
-    text_setter,
-)
+from lunch_app.states.manager.inputs import Choice, as_int, cafe_choices, is_index, text_setter
+from lunch_app.states.manager.root import PAGE_SIZE, Confirm, Dashboard, Paged, Tab
 
 
 @dataclasses.dataclass
@@ -109,7 +100,7 @@ def _with_pick(picks: list[OptionPick], pick: int, value: str) -> list[OptionPic
     return changed
 
 
-class OrdersTab(Confirm, Paged, Dashboard):
+class OrdersTab(Tab, Confirm, Paged, Dashboard):
     TAB: ClassVar[str] = "orders"
     ACTIONS: ClassVar[tuple[str, ...]] = ("cancel",)
 

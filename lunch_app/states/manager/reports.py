@@ -20,7 +20,8 @@ from lunch_app.domain.exports import (
 )
 from lunch_app.i18n import format_money, t
 from lunch_app.states.manager.formats import combo_parts, date_text, line_text, with_office
-from lunch_app.states.manager.root import Choice, Dashboard, cafe_choices, kept_or_first
+from lunch_app.states.manager.inputs import Choice, cafe_choices, kept_or_first
+from lunch_app.states.manager.root import Dashboard, Tab
 
 
 @dataclasses.dataclass
@@ -30,7 +31,7 @@ class ReportRow:
     amount: str = ""
 
 
-class ReportsTab(Dashboard):
+class ReportsTab(Tab, Dashboard):
     TAB: ClassVar[str] = "reports"
 
     mode: str = "day"  # day | range

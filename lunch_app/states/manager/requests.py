@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from lunch_app.domain import access
 from lunch_app.i18n import t
 from lunch_app.states.manager.formats import contact, local_time
-from lunch_app.states.manager.root import Confirm, Dashboard
+from lunch_app.states.manager.root import Confirm, Dashboard, Tab
 
 
 @dataclasses.dataclass
@@ -26,16 +26,12 @@ class RequestCard:
     processed: str = ""
 
 
-class RequestsTab(Confirm, Dashboard):
+class RequestsTab(Tab, Confirm, Dashboard):
     TAB: ClassVar[str] = "requests"
     ACTIONS: ClassVar[tuple[str, ...]] = ("reject",)
 
     status: str = "pending"
     rows: list[RequestCard] = []
-
-    @rx.event
-    async def load(self) -> None:
-        await self._load()
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sized
-from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +29,7 @@ from lunch_app.domain.errors import DomainError, Forbidden
 from lunch_app.domain.users import demo_accounts, require_manager
 from lunch_app.i18n import format_money, normalize_language, t
 from lunch_app.settings import get_settings
+from lunch_app.states.manager.inputs import Choice, cafe_choices, is_index, kept_or_first
 from lunch_app.telegram_auth import InitDataInvalid, validate_init_data_now
 
 log = logging.getLogger(__name__)
@@ -51,50 +52,8 @@ class DemoManager:
     office: str = ""
 
 
-@dataclasses.dataclass
-class Choice:
-    value: str = ""
-    label: str = ""
-
-
 class _NotManager(Exception):
     """The session's user is not (or no longer) an active manager."""
-
-
-def as_int(value: object) -> Any:
-    """A form's numeric text as int; anything else is passed on unchanged for the domain to refuse."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return value
-
-
-def text_setter(var: str, limit: int) -> Callable[[Any, str], None]:
-    """A form field's event handler `set_<var>`: keeps the first `limit` characters the browser sent.
-
-    Assigned in a state's class body it becomes that state's event handler; Reflex names an event after its
-    function's `__qualname__` (as it does for its own setters), hence the name set here."""
-
-    def setter(self: Any, value: str) -> None:
-        setattr(self, var, str(value)[:limit])
-
-    setter.__name__ = setter.__qualname__ = f"set_{var}"
-    return setter
-
-
-def is_index(index: object, items: Sized) -> TypeGuard[int]:
-    """Whether the browser's `index` points at one of `items`."""
-    return isinstance(index, int) and 0 <= index < len(items)
-
-
-async def cafe_choices(session: AsyncSession) -> list[Choice]:
-    return [Choice(value=str(cafe.id), label=cafe.name) for cafe in await catalogue.list_cafes(session)]
-
-
-def kept_or_first(value: str, choices: list[Choice]) -> str:
-    """`value` while it is one of `choices`, else the first choice ("" when there is none)."""
-    if value in {choice.value for choice in choices}:
-        return value
-    return choices[0].value if choices else ""
 
 
 class Dashboard(rx.State):
@@ -110,8 +69,6 @@ class Dashboard(rx.State):
     demo_managers: list[DemoManager] = []  # the "demo" screen's picker (DEMO_MODE only)
 
     _tgid: int = 0
-
-    TAB: ClassVar[str] = ""  # a tab's substate: its name in TABS (`open_tab` finds it by this)
 
     # -------------------------------------------------------------------------------- helpers
 
@@ -170,6 +127,18 @@ class Dashboard(rx.State):
         if ok:
             await self._reload()
         return ok
+
+    def _close_form(self, mode_var: str) -> None:
+        """A form sheet's Close: the sheet (open while `mode_var` is "add" or "edit") goes, and its message too."""
+        setattr(self, mode_var, "")
+        self.error = ""
+
+    async def _save_form(self, mode_var: str, *, add: Work, edit: Work) -> None:
+        """A form sheet's Save: the change for the mode it was opened in (`mode_var`), guarded by `_act`; once
+        it is done the sheet closes and the tab shows the new data. A refusal keeps the sheet open with it."""
+        work = add if getattr(self, mode_var) == "add" else edit
+        if await self._act_and_reload(work, done="dash.saved"):
+            setattr(self, mode_var, "")
 
     def _change_item(self, var: str, index: object, /, **changes: Any) -> None:
         """Item `index` of the list var `var` replaced by a copy with `changes`; an index off the list is ignored."""
@@ -284,13 +253,13 @@ class Dashboard(rx.State):
 
     @rx.event
     def open_tab(self, tab: str) -> Any:
-        """Shows `tab` and loads it: the `load` of the substate whose TAB it is."""
+        """Shows `tab` and loads it: the `load` of the tab's substate (the `Tab` whose TAB it is)."""
         if tab not in TABS:
             return None
         self.tab = tab
         self.error = ""
         self.notice = ""
-        return next(state.event_handlers["load"] for state in Dashboard.__subclasses__() if tab == state.TAB)
+        return next(state.event_handlers["load"] for state in Tab.__subclasses__() if tab == state.TAB)
 
     @rx.event
     def dismiss(self) -> None:
@@ -309,6 +278,43 @@ class Dashboard(rx.State):
                 "dash.form.option_values", lang, count=catalogue.MAX_OPTION_VALUES, length=catalogue.MAX_OPTION_TEXT
             ),
         }
+
+
+class Tab(rx.State, mixin=True):
+    """What makes a substate of `Dashboard` a tab: its name in TABS and `load`, which opening the tab runs
+    (`_load`; a tab that needs more before it reads has its own `load`)."""
+
+    TAB: ClassVar[str] = ""
+
+    if TYPE_CHECKING:  # `Dashboard._load`, the tab's state being a Dashboard
+
+        async def _load(self) -> None: ...
+
+    @rx.event
+    async def load(self) -> None:
+        await self._load()
+
+
+class CafePicker(rx.State, mixin=True):
+    """A tab that shows one cafe at a time (Menu, Schedule): the cafes to pick from and the one picked."""
+
+    cafes: list[Choice] = []
+    cafe_id: str = ""
+
+    if TYPE_CHECKING:
+
+        async def _load(self) -> None: ...
+
+    async def _picked_cafe(self, session: AsyncSession) -> int | None:
+        """Reads the cafes again and keeps the picked one while it exists, else picks the first; None: no cafe."""
+        self.cafes = await cafe_choices(session)
+        self.cafe_id = kept_or_first(self.cafe_id, self.cafes)
+        return int(self.cafe_id) if self.cafe_id else None
+
+    @rx.event
+    async def select_cafe(self, value: str) -> None:
+        self.cafe_id = str(value)[:12]
+        await self._load()
 
 
 class Paged(rx.State, mixin=True):

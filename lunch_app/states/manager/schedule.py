@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app.domain import schedule
 from lunch_app.i18n import t
-from lunch_app.states.manager.root import Choice, Dashboard, as_int, cafe_choices, kept_or_first
+from lunch_app.states.manager.inputs import as_int
+from lunch_app.states.manager.root import CafePicker, Dashboard, Tab
 
 
 @dataclasses.dataclass
@@ -24,25 +25,18 @@ class ScheduleRow:
     configured: bool = False
 
 
-class ScheduleTab(Dashboard):
+class ScheduleTab(Tab, CafePicker, Dashboard):
     TAB: ClassVar[str] = "schedule"
 
-    cafes: list[Choice] = []
-    cafe_id: str = ""
     rows: list[ScheduleRow] = []
-
-    @rx.event
-    async def load(self) -> None:
-        await self._load()
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
-        self.cafes = await cafe_choices(session)
-        self.cafe_id = kept_or_first(self.cafe_id, self.cafes)
-        if not self.cafe_id:
+        cafe_id = await self._picked_cafe(session)
+        if cafe_id is None:
             self.rows = []
             return
-        week = await schedule.get_week_schedule(session, int(self.cafe_id))
+        week = await schedule.get_week_schedule(session, cafe_id)
         self.rows = [
             ScheduleRow(
                 weekday=day.weekday,
@@ -55,11 +49,6 @@ class ScheduleTab(Dashboard):
             )
             for day in week
         ]
-
-    @rx.event
-    async def select_cafe(self, value: str) -> None:
-        self.cafe_id = str(value)[:12]
-        await self._load()
 
     @rx.event
     def set_time(self, index: int, value: str) -> None:

@@ -13,7 +13,7 @@ from lunch_app.clock import get_clock
 from lunch_app.domain import digest, manager_views
 from lunch_app.i18n import format_money, t
 from lunch_app.states.manager.formats import combo_parts, line_text, local_time
-from lunch_app.states.manager.root import Dashboard
+from lunch_app.states.manager.root import Dashboard, Tab
 
 
 @dataclasses.dataclass
@@ -39,7 +39,7 @@ class TodayCafe:
     problem: str = ""
 
 
-class TodayTab(Dashboard):
+class TodayTab(Tab, Dashboard):
     TAB: ClassVar[str] = "today"
 
     day: str = ""

@@ -12,7 +12,8 @@ from lunch_app.domain import access
 from lunch_app.domain.users import get_user
 from lunch_app.i18n import format_money, t
 from lunch_app.states.manager.formats import contact
-from lunch_app.states.manager.root import PAGE_SIZE, Confirm, Dashboard, Paged, as_int, text_setter
+from lunch_app.states.manager.inputs import as_int, text_setter
+from lunch_app.states.manager.root import PAGE_SIZE, Confirm, Dashboard, Paged, Tab
 
 
 @dataclasses.dataclass
@@ -28,7 +29,7 @@ class UserCard:
     limit: str = ""
 
 
-class UsersTab(Confirm, Paged, Dashboard):
+class UsersTab(Tab, Confirm, Paged, Dashboard):
     TAB: ClassVar[str] = "users"
     ACTIONS: ClassVar[tuple[str, ...]] = ("delete",)
 
@@ -40,10 +41,6 @@ class UsersTab(Confirm, Paged, Dashboard):
     form_office: str = ""
     form_role: str = "employee"
     form_limit: str = ""
-
-    @rx.event
-    async def load(self) -> None:
-        await self._load()
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
@@ -96,8 +93,7 @@ class UsersTab(Confirm, Paged, Dashboard):
 
     @rx.event
     def close_form(self) -> None:
-        self.form_mode = ""
-        self.error = ""
+        self._close_form("form_mode")
 
     set_form_tgid = text_setter("form_tgid", 20)
     set_form_name = text_setter("form_name", 200)
@@ -107,7 +103,6 @@ class UsersTab(Confirm, Paged, Dashboard):
 
     @rx.event
     async def save_form(self) -> None:
-        mode = self.form_mode
         data = {
             "name": self.form_name,
             "office": self.form_office,
@@ -115,15 +110,11 @@ class UsersTab(Confirm, Paged, Dashboard):
             "weekly_limit": self.form_limit.strip().replace(",", "."),
         }
         tgid = as_int(self.form_tgid)
-
-        async def work(session: AsyncSession, actor: int) -> None:
-            if mode == "add":
-                await access.add_user(session, actor_tgid=actor, data={"tgid": tgid, **data})
-            else:
-                await access.update_user(session, actor_tgid=actor, tgid=tgid, data=data)
-
-        if await self._act_and_reload(work, done="dash.saved"):
-            self.form_mode = ""
+        await self._save_form(
+            "form_mode",
+            add=lambda session, actor: access.add_user(session, actor_tgid=actor, data={"tgid": tgid, **data}),
+            edit=lambda session, actor: access.update_user(session, actor_tgid=actor, tgid=tgid, data=data),
+        )
 
     @rx.event
     async def set_active(self, tgid: int, active: bool) -> None:
