@@ -191,6 +191,16 @@ async def choose(page: Any, selector: str, label: str) -> None:
     await page.locator(selector).select_option(label=label)
 
 
+async def pick_lagman_week(page: Any) -> None:
+    """On the Schedule tab, picks Лагман-хаус and waits for its week: 7 rows like the first cafe's, but none on
+    (it has no delivery day yet), so what the test types next is not overwritten by the reload."""
+    await choose(page, "#schedule-cafe", "Лагман-хаус")
+    await page.wait_for_function(
+        "() => { const s = document.querySelectorAll('.sched-enabled .ma-switch');"
+        " return s.length === 7 && [...s].every(b => !b.classList.contains('on')); }"
+    )
+
+
 async def watch_forms(page: Any) -> None:
     """Count the forms the browser submits and note the fields it flags as invalid (it submits only valid forms)."""
     await page.evaluate(
@@ -254,8 +264,7 @@ async def test_scenario_14_request_dish_schedule_report(
 
     # 3. The schedule of that cafe: all 7 weekdays shown; invalid input refused by the browser; then saved.
     await open_tab(page, "schedule")
-    await choose(page, "#schedule-cafe", "Лагман-хаус")
-    await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
+    await pick_lagman_week(page)
     for weekday in range(7):
         await page.locator(".sched-enabled button").nth(weekday).click()
         await page.locator(".sched-time").nth(weekday).fill("23:59")
@@ -368,8 +377,7 @@ async def test_forms_are_checked_in_the_browser_before_submit(
 
     # Schedule: an emptied cut-off time, days-before out of 0–6.
     await open_tab(page, "schedule")
-    await choose(page, "#schedule-cafe", "Лагман-хаус")
-    await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
+    await pick_lagman_week(page)
     await page.locator(".sched-enabled button").nth(0).click()
     await page.locator(".sched-time").nth(0).fill("")
     assert await try_submit(page, "#schedule-save") == (0, ["ma-input sched-time"])
