@@ -103,7 +103,7 @@ class Client:
     def __init__(self) -> None:
         import reflex as rx
 
-        from lunch_app.states import dashboard as dash
+        from lunch_app.states import manager as dash
 
         self.dash = dash
         self.root = rx.State(_reflex_internal_init=True)  # type: ignore[call-arg]
@@ -138,7 +138,7 @@ async def main(url: str, users: int, orders_count: int, repeat: int) -> None:
     set_clock(MovableClock(datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo("Europe/Moscow"))))
     db.configure(url=url)
     await _seed(users, orders_count)
-    from lunch_app.states import dashboard as d
+    from lunch_app.states import manager as d
 
     # (label, steps): a step is (state class, handler, args); filters accumulate as a manager would set them.
     scenarios: list[tuple[str, list[tuple[type, str, tuple[Any, ...]]]]] = [

@@ -8,11 +8,12 @@ from lunch_app.api import api
 from lunch_app.components import dashboard as dashboard_ui
 from lunch_app.components import ui
 from lunch_app.i18n import t
-from lunch_app.pages.cafes import CafesState, index
-from lunch_app.pages.dashboard import dashboard, dashboard_login
+from lunch_app.pages.cafes import index
+from lunch_app.pages.manager import dashboard, dashboard_login
 from lunch_app.pages.miniapp import miniapp
 from lunch_app.settings import get_settings
-from lunch_app.states.dashboard import Dashboard
+from lunch_app.states.cafes import CafesState
+from lunch_app.states.manager import Dashboard
 from lunch_app.states.miniapp import MiniApp
 
 app = rx.App(

@@ -5,6 +5,7 @@ Styles live in assets/dashboard.css (class prefix `db-`); the Mini App's classes
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -69,6 +70,12 @@ def grid(*children: Any, **props: Any) -> rx.Component:
 def card(*children: Any, class_name: str = "", **props: Any) -> rx.Component:
     """A themed section holding one padded card; `class_name` adds hooks for tests and styling."""
     return rx.el.div(rx.el.div(*children, class_name="db-card"), class_name=f"ma-section {class_name}".strip(), **props)
+
+
+def titled_grid(title: Any, items: Any, card: Callable[[Any], rx.Component], *after: Any) -> rx.Component:
+    """A heading over a grid of one `card` per item of the list var `items`, shown only while there are items;
+    `after` follows the grid."""
+    return rx.cond(items.length() > 0, rx.el.div(ui.heading(title), grid(rx.foreach(items, card)), *after))
 
 
 def head(title: Any, subtitle: Any = None, right: Any = None) -> rx.Component:

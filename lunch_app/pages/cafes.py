@@ -1,107 +1,14 @@
-"""The start page: the partner cafes read from the database (proves app ↔ database wiring).
-
-The Mini App proper replaces this page later; the state stays thin: one read on load.
-"""
+"""The partner cafes page (`/cafes`): a card per active cafe (dishes, delivery days, combos), from
+lunch_app/states/cafes.py. Inside Telegram people order in the Mini App (`/`); this page only lists."""
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-from collections import defaultdict
-
 import reflex as rx
 from reflex.vars import ObjectVar
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from lunch_app import db
-from lunch_app.i18n import format_money, t
-from lunch_app.models import Cafe, Combo, MenuItem, Schedule
+from lunch_app.i18n import t
 from lunch_app.settings import get_settings
-
-log = logging.getLogger(__name__)
-LANG = "ru"
-
-
-@dataclasses.dataclass
-class CafeCard:
-    id: int
-    name: str
-    description: str
-    dishes: str
-    delivery: str
-    combos: list[str]
-
-
-def delivery_text(schedules: list[Schedule], lang: str = LANG) -> str:
-    """ "Delivery: Mon, Tue · order by 11:00" from the enabled schedule rows of one cafe."""
-    enabled = sorted((row for row in schedules if row.is_enabled), key=lambda row: row.weekday)
-    if not enabled:
-        return t("app.cafes.no_delivery", lang)
-    days = ", ".join(t(f"weekday_short.{row.weekday}", lang) for row in enabled)
-    rules: list[str] = []
-    for row in enabled:
-        clock = row.cutoff_time.strftime("%H:%M")
-        if row.cutoff_days_before == 0:
-            rule = t("app.cafes.cutoff_same_day", lang, time=clock)
-        elif row.cutoff_days_before == 1:
-            rule = t("app.cafes.cutoff_day_before", lang, time=clock)
-        else:
-            rule = t("app.cafes.cutoff_days_before", lang, time=clock, days=row.cutoff_days_before)
-        if rule not in rules:
-            rules.append(rule)
-    return t("app.cafes.delivery", lang, days=days) + " · " + "; ".join(rules)
-
-
-async def load_cafe_cards(session: AsyncSession, lang: str = LANG) -> list[CafeCard]:
-    cafes = (await session.scalars(select(Cafe).where(col(Cafe.is_active)).order_by(col(Cafe.name)))).all()
-    dish_counts = dict(
-        (
-            await session.execute(
-                select(col(MenuItem.cafe_id), func.count())
-                .where(col(MenuItem.is_available))
-                .group_by(col(MenuItem.cafe_id))
-            )
-        ).all()
-    )
-    combos: dict[int, list[str]] = defaultdict(list)
-    for combo in await session.scalars(select(Combo).where(col(Combo.is_available)).order_by(col(Combo.price))):
-        combos[combo.cafe_id].append(t("app.cafes.combo", lang, name=combo.name, price=format_money(combo.price, lang)))
-    schedules: dict[int, list[Schedule]] = defaultdict(list)
-    for row in await session.scalars(select(Schedule)):
-        schedules[row.cafe_id].append(row)
-    cards = []
-    for cafe in cafes:
-        assert cafe.id is not None
-        cards.append(
-            CafeCard(
-                id=cafe.id,
-                name=cafe.name,
-                description=cafe.description,
-                dishes=t("app.cafes.dishes", lang, count=dish_counts.get(cafe.id, 0)),
-                delivery=delivery_text(schedules[cafe.id], lang),
-                combos=combos[cafe.id],
-            )
-        )
-    return cards
-
-
-class CafesState(rx.State):
-    cafes: list[CafeCard] = []
-    loaded: bool = False
-    failed: bool = False
-
-    @rx.event
-    async def load(self) -> None:
-        try:
-            async with db.session_scope() as session:
-                self.cafes = await load_cafe_cards(session)
-            self.failed = False
-        except Exception:
-            log.exception("could not load the cafe list")
-            self.failed = True
-        self.loaded = True
+from lunch_app.states.cafes import LANG, CafeCard, CafesState
 
 
 def cafe_card(card: ObjectVar[CafeCard]) -> rx.Component:

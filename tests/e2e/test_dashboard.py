@@ -191,6 +191,16 @@ async def choose(page: Any, selector: str, label: str) -> None:
     await page.locator(selector).select_option(label=label)
 
 
+async def pick_lagman_week(page: Any) -> None:
+    """On the Schedule tab, picks Лагман-хаус and waits for its week: 7 rows like the first cafe's, but none on
+    (it has no delivery day yet), so what the test types next is not overwritten by the reload."""
+    await choose(page, "#schedule-cafe", "Лагман-хаус")
+    await page.wait_for_function(
+        "() => { const s = document.querySelectorAll('.sched-enabled .ma-switch');"
+        " return s.length === 7 && [...s].every(b => !b.classList.contains('on')); }"
+    )
+
+
 async def watch_forms(page: Any) -> None:
     """Count the forms the browser submits and note the fields it flags as invalid (it submits only valid forms)."""
     await page.evaluate(
@@ -254,8 +264,7 @@ async def test_scenario_14_request_dish_schedule_report(
 
     # 3. The schedule of that cafe: all 7 weekdays shown; invalid input refused by the browser; then saved.
     await open_tab(page, "schedule")
-    await choose(page, "#schedule-cafe", "Лагман-хаус")
-    await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
+    await pick_lagman_week(page)
     for weekday in range(7):
         await page.locator(".sched-enabled button").nth(weekday).click()
         await page.locator(".sched-time").nth(weekday).fill("23:59")
@@ -368,8 +377,7 @@ async def test_forms_are_checked_in_the_browser_before_submit(
 
     # Schedule: an emptied cut-off time, days-before out of 0–6.
     await open_tab(page, "schedule")
-    await choose(page, "#schedule-cafe", "Лагман-хаус")
-    await page.wait_for_function("() => document.querySelectorAll('.sched-time').length === 7")
+    await pick_lagman_week(page)
     await page.locator(".sched-enabled button").nth(0).click()
     await page.locator(".sched-time").nth(0).fill("")
     assert await try_submit(page, "#schedule-save") == (0, ["ma-input sched-time"])
@@ -424,6 +432,42 @@ async def test_manager_edits_an_orders_combo_options_and_adds_a_dish_with_a_requ
         ("Стейк", 2, {"Прожарка": "Medium", "Соус": "Грибной"}),
     ]
     assert order.total == Decimal("37.50")  # combo 15 + coffee 2.50 + 2 × steak 10
+
+
+async def test_destructive_actions_ask_first_and_keep_changes_nothing(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    """The confirm-then-act question, as a manager meets it: "keep" closes it and nothing happens; the question
+    names the row it is about; "yes" does it (cancelling an order here)."""
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    await open_tab(page, "users")
+    user = page.locator(".user-card", has_text=NAMES[1])
+    await user.get_by_role("button", name="Удалить").click()
+    question = page.get_by_role("dialog")
+    await question.get_by_text("Удалить сотрудника?").wait_for()
+    assert NAMES[1] in await question.inner_text()
+    await shot(page, "users-delete-question-phone")
+    await question.get_by_role("button", name="Не надо").click()
+    await question.wait_for(state="detached")
+    async with db.session_scope() as s:
+        assert await s.get(User, COLLEAGUES[1]) is not None
+
+    await open_tab(page, "orders")
+    card = page.locator("#view-orders .ma-section", has_text=NAMES[0])
+    await card.get_by_role("button", name="Отменить заказ").click()
+    await question.get_by_text("Отменить заказ?").wait_for()
+    await question.get_by_role("button", name="Не надо").click()
+    await question.wait_for(state="detached")
+    await card.get_by_role("button", name="Отменить заказ").click()
+    await question.get_by_role("button", name="Отменить заказ").click()
+    assert await notice(page) == "Заказ отменён, сотрудник уведомлён."
+    await question.wait_for(state="detached")
+    async with db.session_scope() as s:
+        statuses = {o.user_tgid: o.status.value for o in (await s.execute(select(Order))).scalars()}
+    assert statuses[COLLEAGUES[0]] == "cancelled"
+    assert [statuses[tgid] for tgid in COLLEAGUES[1:5]] == ["placed"] * 4
 
 
 async def download_bytes(download: Any) -> bytes:

@@ -44,7 +44,10 @@ from lunch_app.models import (
     User,
 )
 from lunch_app.settings import reset_settings_cache
-from lunch_app.states import dashboard as dash
+from lunch_app.states import manager as dash
+from lunch_app.states.manager.inputs import Choice
+from lunch_app.states.manager.orders import EditLine, OptionPick
+from lunch_app.states.manager.schedule import ScheduleRow
 from lunch_app.telegram_auth import sign_init_data
 from tests.access_fixtures import EMPLOYEE, MANAGER, STRANGER, seed_manager, seed_user, tg_user
 from tests.conftest import TEST_BOT_TOKEN
@@ -97,8 +100,8 @@ UI_ONLY = {
     ("OrdersTab", "set_edit_pick"),
     ("OrdersTab", "add_edit_line"),
     ("OrdersTab", "close_edit"),
-    ("OrdersTab", "ask_cancel"),
-    ("OrdersTab", "keep_order"),
+    ("OrdersTab", "ask"),
+    ("OrdersTab", "keep"),
     ("UsersTab", "open_add"),
     ("UsersTab", "close_form"),
     ("UsersTab", "set_form_tgid"),
@@ -106,17 +109,17 @@ UI_ONLY = {
     ("UsersTab", "set_form_office"),
     ("UsersTab", "set_form_role"),
     ("UsersTab", "set_form_limit"),
-    ("UsersTab", "ask_delete"),
-    ("UsersTab", "keep_user"),
-    ("RequestsTab", "ask_reject"),
-    ("RequestsTab", "keep_request"),
+    ("UsersTab", "ask"),
+    ("UsersTab", "keep"),
+    ("RequestsTab", "ask"),
+    ("RequestsTab", "keep"),
     ("CafesTab", "open_add"),
     ("CafesTab", "open_edit"),
     ("CafesTab", "close_form"),
     ("CafesTab", "set_form_name"),
     ("CafesTab", "set_form_description"),
-    ("CafesTab", "ask_unlink"),
-    ("CafesTab", "keep_link"),
+    ("CafesTab", "ask"),
+    ("CafesTab", "keep"),
     ("MenuTab", "open_add_dish"),
     ("MenuTab", "close_dish"),
     ("MenuTab", "set_dish_name"),
@@ -135,8 +138,8 @@ UI_ONLY = {
     ("MenuTab", "set_combo_name"),
     ("MenuTab", "set_combo_price"),
     ("MenuTab", "toggle_combo_category"),
-    ("MenuTab", "ask_delete"),
-    ("MenuTab", "keep_item"),
+    ("MenuTab", "ask"),
+    ("MenuTab", "keep"),
     ("ScheduleTab", "set_time"),
     ("ScheduleTab", "set_days"),
     ("ScheduleTab", "set_enabled"),
@@ -259,30 +262,31 @@ def prefill(client: Client, ids: dict[str, int]) -> None:
     orders_tab = client.state(dash.OrdersTab)
     orders_tab.edit_id = ids["order"]
     orders_tab.edit_lines = [
-        dash.EditLine(
+        EditLine(
             index=0,
             name="Котлета",
             quantity="3",
             menu_item_id=ids["main"],
-            picks=[dash.OptionPick(name="Гарнир", allowed=["Пюре", "Рис"], required=True, chosen="Рис")],
+            picks=[OptionPick(name="Гарнир", allowed=["Пюре", "Рис"], required=True, chosen="Рис")],
         )
     ]
-    orders_tab.edit_choices = [dash.Choice(value=str(ids["unused"]), label="Компот · 80,00 ₽")]
+    orders_tab.edit_choices = [Choice(value=str(ids["unused"]), label="Компот · 80,00 ₽")]
     orders_tab.edit_pick = str(ids["unused"])
     orders_tab.edit_notes = "с луком"
-    orders_tab.cancel_id = ids["order"]
+    orders_tab.asked, orders_tab.asked_id = "cancel", ids["order"]
     users = client.state(dash.UsersTab)
     users.form_mode = "add"
     users.form_tgid = str(UNKNOWN)
     users.form_name = "Новый Человек"
     users.form_office = "Офис 3"
     users.form_limit = "1000"
-    users.delete_tgid = EMPLOYEE
-    client.state(dash.RequestsTab).reject_id = ids["request"]
+    users.asked, users.asked_id = "delete", EMPLOYEE
+    requests_tab = client.state(dash.RequestsTab)
+    requests_tab.asked, requests_tab.asked_id = "reject", ids["request"]
     cafes = client.state(dash.CafesTab)
     cafes.form_mode = "add"
     cafes.form_name = "Новое кафе"
-    cafes.unlink_id = ids["cafe"]
+    cafes.asked, cafes.asked_id = "unlink", ids["cafe"]
     menu = client.state(dash.MenuTab)
     menu.cafe_id = str(ids["cafe"])
     menu.dish_mode = "add"
@@ -293,12 +297,11 @@ def prefill(client: Client, ids: dict[str, int]) -> None:
     menu.combo_name = "Лёгкий"
     menu.combo_price = "300"
     menu.combo_categories = ["soup"]
-    menu.delete_ref = f"dish:{ids['unused']}"
+    menu.asked, menu.asked_id = "delete_dish", ids["unused"]
     schedule_tab = client.state(dash.ScheduleTab)
     schedule_tab.cafe_id = str(ids["other_cafe"])
     schedule_tab.rows = [
-        dash.ScheduleRow(weekday=w, label=str(w), time="10:30", days="0", enabled=True, configured=False)
-        for w in range(7)
+        ScheduleRow(weekday=w, label=str(w), time="10:30", days="0", enabled=True, configured=False) for w in range(7)
     ]
     for paged in (dash.OrdersTab, dash.UsersTab, dash.AuditTab):  # so that both page buttons would load
         client.state(paged).page = 1
@@ -310,6 +313,13 @@ def prefill(client: Client, ids: dict[str, int]) -> None:
 
 def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[Any]:
     """Plausible arguments for a handler, chosen so that a mutating handler would change something."""
+    question = {  # the tab's confirm-then-act question (`ask`): an action it asks about and the row
+        "OrdersTab": ("cancel", ids["order"]),
+        "UsersTab": ("delete", EMPLOYEE),
+        "RequestsTab": ("reject", ids["request"]),
+        "CafesTab": ("unlink", ids["cafe"]),
+        "MenuTab": ("delete_dish", ids["unused"]),
+    }.get(cls_name, ("", 0))
     by_name: dict[str, Any] = {
         "order_id": ids["order"],
         "tgid": EMPLOYEE,
@@ -325,7 +335,8 @@ def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[An
         "available": False,
         "kind": "csv",
         "tab": "users",
-        "ref": f"dish:{ids['unused']}",
+        "action": question[0],
+        "target": question[1],
         "name": "Имя",
         "tag": "vegan",
         "category": "soup",
@@ -446,23 +457,23 @@ async def test_every_dashboard_event_is_refused_outside_an_active_manager(
 
 MUTATIONS = [
     (dash.OrdersTab, "save_edit"),
-    (dash.OrdersTab, "confirm_cancel"),
+    (dash.OrdersTab, "confirm"),
     (dash.UsersTab, "save_form"),
     (dash.UsersTab, "set_active"),
-    (dash.UsersTab, "confirm_delete"),
+    (dash.UsersTab, "confirm"),
     (dash.RequestsTab, "approve"),
-    (dash.RequestsTab, "confirm_reject"),
+    (dash.RequestsTab, "confirm"),
     (dash.CafesTab, "save_form"),
     (dash.CafesTab, "set_active"),
     (dash.CafesTab, "set_notifications"),
-    (dash.CafesTab, "confirm_unlink"),
+    (dash.CafesTab, "confirm"),
     (dash.CafesTab, "approve_link"),
     (dash.CafesTab, "reject_link"),
     (dash.MenuTab, "save_dish"),
     (dash.MenuTab, "set_dish_available"),
     (dash.MenuTab, "save_combo"),
     (dash.MenuTab, "set_combo_available"),
-    (dash.MenuTab, "confirm_delete"),
+    (dash.MenuTab, "confirm"),
     (dash.ScheduleTab, "save"),
     (dash.TodayTab, "resend"),
 ]
@@ -886,10 +897,10 @@ async def test_invalid_input_is_refused_with_a_message_and_nothing_stored(db_rea
     prefill(client, ids)
     before = await snapshot()
     schedule_tab = client.state(dash.ScheduleTab)
-    schedule_tab.rows = [dash.ScheduleRow(weekday=0, time="25:99", days="0", enabled=True)]
+    schedule_tab.rows = [ScheduleRow(weekday=0, time="25:99", days="0", enabled=True)]
     await client.call(dash.ScheduleTab, "save")
     assert client.base.error
-    schedule_tab.rows = [dash.ScheduleRow(weekday=0, time="10:00", days="9", enabled=True)]
+    schedule_tab.rows = [ScheduleRow(weekday=0, time="10:00", days="9", enabled=True)]
     await client.call(dash.ScheduleTab, "save")
     assert client.base.error
     client.state(dash.UsersTab).form_limit = "-5"
@@ -936,8 +947,8 @@ async def test_deleting_a_dish_used_by_orders_disables_it(db_ready: object) -> N
     await client.call(dash.MenuTab, "load")
     await client.call(dash.MenuTab, "select_cafe", str(ids["cafe"]))
     assert "Котлета" in [dish.name for dish in client.state(dash.MenuTab).dishes]
-    await client.call(dash.MenuTab, "ask_delete", f"dish:{ids['main']}", "Котлета")
-    await client.call(dash.MenuTab, "confirm_delete")
+    await client.call(dash.MenuTab, "ask", "delete_dish", ids["main"], "Котлета")
+    await client.call(dash.MenuTab, "confirm")
     assert client.base.notice == "Есть в прошлых заказах, поэтому выключено, а не удалено."
     async with db.session_scope() as s:
         item = await s.get(MenuItem, ids["main"])

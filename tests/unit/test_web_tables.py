@@ -9,7 +9,7 @@ import pytest
 
 from lunch_app.components.ui import Texts
 from lunch_app.i18n import CATALOG, web
-from lunch_app.states.dashboard import Dashboard
+from lunch_app.states.manager import Dashboard
 from lunch_app.states.miniapp import MiniApp
 
 

@@ -1,4 +1,4 @@
-"""Strings of the manager dashboard (lunch_app/pages/dashboard.py, lunch_app/states/dashboard.py)."""
+"""Strings of the manager dashboard (lunch_app/pages/manager, lunch_app/states/manager)."""
 
 RU = {
     "dash.title": "Панель менеджера",
