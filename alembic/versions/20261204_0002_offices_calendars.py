@@ -9,7 +9,8 @@ Create Date: 2026-12-04
   NOT NULL). The data step turns every distinct non-blank office text (trimmed, compared case-insensitively)
   into an office row in APP_TIMEZONE; blank offices go to the most common office, or to a new
   "Основной офис" when nobody has one. Every existing cafe serves every office (until now every cafe was
-  offered to everyone) and takes APP_TIMEZONE, so nothing anyone could order changes. Orders are not touched.
+  offered to everyone) and takes APP_TIMEZONE, and the offices' working week is every weekday some cafe delivers
+  (Monday–Friday when no cafe has a schedule), so nothing anyone could order changes. Orders are not touched.
 - The downgrade writes the office names back into the text columns.
 
 SQLite recreates altered tables; env.py turns its foreign keys off for the migration, so recreating `users`
@@ -136,6 +137,10 @@ def _fill_offices(bind: sa.Connection) -> None:
         sa.column("is_active", sa.Boolean),
         sa.column("created_at", lunch_app.db_types.AwareDateTime(timezone=True)),
     )
+    delivered = sorted(
+        {int(row[0]) for row in bind.execute(sa.text("SELECT DISTINCT weekday FROM schedules WHERE is_enabled"))}
+    )
+    week = delivered or list(WORKING_WEEK)
     ids: dict[str, int] = {}
     # The most common office first: it gets the lowest id and takes the people with a blank office.
     ordered = sorted(counts, key=lambda key: (-counts[key], spelling[key]))
@@ -147,7 +152,7 @@ def _fill_offices(bind: sa.Connection) -> None:
                 name=name,
                 timezone=zone,
                 address="",
-                working_weekdays=list(WORKING_WEEK),
+                working_weekdays=week,
                 is_active=True,
                 created_at=now,
             )

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -234,8 +235,14 @@ async def ensure_default_office(session: AsyncSession) -> Office:
         await session.flush()
         return existing
     office = Office(name=DEFAULT_OFFICE_NAME, timezone=default_timezone())
-    session.add(office)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(office)
+    except IntegrityError:  # another process (a second worker starting up) created it a moment ago
+        created = await find_office(session, DEFAULT_OFFICE_NAME)
+        if created is None:
+            raise
+        return created
     audit.record(
         session,
         actor_tgid=None,

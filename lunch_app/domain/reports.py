@@ -557,11 +557,11 @@ class RangeReport:
     start: date
     end: date  # inclusive
     cafe_id: int | None  # None: all cafes
-    office_id: int | None
     employees: list[EmployeeSpending]  # by name
     cafes: list[CafeSpending]  # by name
     orders_count: int
     total: Decimal
+    office_id: int | None = None  # None: all offices
 
     def to_json(self) -> dict[str, Any]:
         return {

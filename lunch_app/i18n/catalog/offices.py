@@ -70,16 +70,6 @@ RU = {
     "error.import.bad_role": "роль «{value}» не понятна: нужна «сотрудник» или «менеджер»",
     "error.import.bad_limit": "лимит «{value}» — нужна сумма от 0 до 1 000 000 (пусто — без лимита)",
     "error.import.last_manager": "это понизит последнего менеджера",
-    # notices
-    "notice.order_cancelled_calendar": "🚫 Ваш заказ №{order_id} в «{cafe}» на {date} отменён: {reason}.",
-    "notice.closed_reason.holiday": "в вашем офисе выходной ({reason})",
-    "notice.closed_reason.non_working": "это нерабочий день вашего офиса",
-    "notice.closed_reason.closure": "кафе в этот день закрыто ({reason})",
-    "notice.closed_reason.closure_plain": "кафе в этот день закрыто",
-    # digest sections
-    "digest.office": "🏢 <b>{office}</b>",
-    "digest.office_address": "🏢 <b>{office}</b> — {address}",
-    "digest.no_office": "Без офиса",
 }
 
 EN = {
@@ -146,12 +136,4 @@ EN = {
     "error.import.bad_role": "role “{value}” is unclear: use “employee” or “manager”",
     "error.import.bad_limit": "limit “{value}”: use an amount from 0 to 1,000,000 (empty: no limit)",
     "error.import.last_manager": "this would demote the last manager",
-    "notice.order_cancelled_calendar": "🚫 Your order #{order_id} at “{cafe}” for {date} was cancelled: {reason}.",
-    "notice.closed_reason.holiday": "it is a day off at your office ({reason})",
-    "notice.closed_reason.non_working": "it is not a working day at your office",
-    "notice.closed_reason.closure": "the cafe is closed that day ({reason})",
-    "notice.closed_reason.closure_plain": "the cafe is closed that day",
-    "digest.office": "🏢 <b>{office}</b>",
-    "digest.office_address": "🏢 <b>{office}</b> — {address}",
-    "digest.no_office": "No office",
 }
