@@ -25,6 +25,11 @@ SNAPSHOT_TABLES = (
     "outbox",
     "audit_log",
     "dashboard_tokens",
+    "orders",
+    "holidays",
+    "extra_workdays",
+    "cafe_closures",
+    "cafe_offices",
 )
 
 

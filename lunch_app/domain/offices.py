@@ -46,9 +46,14 @@ MAX_ADDRESS = 300
 MAX_ZONE = 64
 
 
+_NOT_ZONES = {"localtime", "Factory", "posixrules"}  # files of the zone database that are not places
+
+
 @cache
 def known_timezones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(
+        name for name in available_timezones() if name not in _NOT_ZONES and not name.startswith(("posix/", "right/"))
+    )
 
 
 def check_timezone(value: str) -> str:
