@@ -794,12 +794,13 @@ def parse_holiday_file(content: bytes, filename: str) -> HolidayFile:
             row_problems.append(RowProblem(line, "error.import.extra_cells", {}))
         start = parse_date_cell(cells.get("start"))
         end_cell = cells.get("end")
-        end = parse_date_cell(end_cell) if end_cell not in (None, "") else start
+        end_given = cell_text(end_cell) != ""
+        end = parse_date_cell(end_cell) if end_given else start
         if start is None:
             row_problems.append(
                 RowProblem(line, "error.import.bad_date", {"column": "start", "value": cells.get("start")})
             )
-        if end is None:
+        if end is None and end_given:
             row_problems.append(RowProblem(line, "error.import.bad_date", {"column": "end", "value": end_cell}))
         name = cell_text(cells.get("name"))
         kind_text = cell_text(cells.get("kind")).casefold()

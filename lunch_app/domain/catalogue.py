@@ -35,7 +35,7 @@ from sqlmodel import col
 
 from lunch_app.domain import audit
 from lunch_app.domain.errors import InvalidInput, NotFound
-from lunch_app.domain.offices import Timezone, cafe_office_ids
+from lunch_app.domain.offices import Timezone, cafe_office_ids, check_zone_field
 from lunch_app.domain.users import require_manager
 from lunch_app.domain.validation import NoControlChars, parse
 from lunch_app.models import Cafe, CafeOffice, Category, Combo, MenuItem, MenuItemOption, Office, Order, Tag
@@ -516,6 +516,7 @@ async def create_cafe(session: AsyncSession, *, actor_tgid: int, data: Any) -> C
     """A new cafe. It serves `office_ids` (default: every active office) and its schedule is in `timezone`
     (default: the first office's zone, or APP_TIMEZONE)."""
     await require_manager(session, actor_tgid)
+    check_zone_field(data)
     parsed = parse(CafeInput, data, _CAFE_KEYS)
     if parsed.office_ids is not None:
         offices = await _check_offices(session, parsed.office_ids)
@@ -562,6 +563,7 @@ async def update_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int, d
         "timezone": cafe.timezone,
         "office_ids": (await cafe_office_ids(session, [cafe.id]))[cafe.id],
     }
+    check_zone_field(_as_mapping(data))
     parsed = parse(CafeInput, {**current, **_as_mapping(data)}, _CAFE_KEYS)
     wanted = parsed.model_dump()
     if parsed.office_ids is not None:

@@ -74,6 +74,12 @@ def parse_timezone(value: object) -> str:
         raise InvalidInput("error.office.bad_timezone", field="timezone", timezone=str(value)[:64]) from None
 
 
+def check_zone_field(data: Any) -> None:
+    """Name the zone in the refusal when `data` carries a bad "timezone" (the generic parse names only the field)."""
+    if isinstance(data, dict) and data.get("timezone") is not None:
+        parse_timezone(data["timezone"])
+
+
 def _weekdays(value: list[int]) -> list[int]:
     if len(set(value)) != len(value):
         raise ValueError("a weekday twice")
@@ -277,6 +283,7 @@ async def _check_unique(session: AsyncSession, name: str, *, except_id: int | No
 async def create_office(session: AsyncSession, *, actor_tgid: int | None, data: Any) -> OfficeView:
     """A new office: {name, timezone (default APP_TIMEZONE), address, working_weekdays, is_active}."""
     await _actor(session, actor_tgid)
+    check_zone_field(data)
     parsed = parse(OfficeInput, data, _KEYS)
     await _check_unique(session, parsed.name)
     office = Office(**parsed.model_dump())
@@ -311,6 +318,7 @@ async def update_office(
     del current["id"]
     if not isinstance(data, dict):
         raise InvalidInput("error.invalid_input", details="input", field="input")
+    check_zone_field(data)
     parsed = parse(OfficeInput, {**current, **data}, _KEYS)
     await _check_unique(session, parsed.name, except_id=office.id)
     if not parsed.is_active and office.is_active:
