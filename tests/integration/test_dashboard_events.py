@@ -58,7 +58,7 @@ from lunch_app.states.manager.schedule import ScheduleRow
 from lunch_app.telegram_auth import sign_init_data
 from tests.access_fixtures import EMPLOYEE, MANAGER, STRANGER, seed_manager, seed_user, tg_user
 from tests.conftest import TEST_BOT_TOKEN
-from tests.office_fixtures import NSK, office, serve_in
+from tests.office_fixtures import office, serve_in
 
 DEACTIVATED_MANAGER = 7_000_000_003
 SECOND_MANAGER = 7_000_000_004
