@@ -246,7 +246,7 @@ def import_sheet() -> rx.Component:
     return db.sheet(
         tr("dash.calendar.import_title") + " · " + S.office_name,
         rx.el.p(tr("dash.calendar.import_hint"), class_name="ma-muted"),
-        rx.upload(
+        rx.upload.root(
             rx.el.div(
                 rx.icon("upload", size=20),
                 rx.el.span(rx.cond(S.import_name != "", S.import_name, tr("dash.import.choose"))),

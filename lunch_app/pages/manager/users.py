@@ -60,7 +60,7 @@ def import_sheet() -> rx.Component:
     return db.sheet(
         tr("dash.import.title"),
         rx.el.p(tr("dash.import.hint"), class_name="ma-muted"),
-        rx.upload(
+        rx.upload.root(
             rx.el.div(
                 rx.icon("upload", size=20),
                 rx.el.span(rx.cond(chosen, st.import_name, tr("dash.import.choose"))),
@@ -136,6 +136,7 @@ def import_sheet() -> rx.Component:
         on_close=st.close_import,
         error=D.error,
         id="import-sheet",
+        class_name="db-wide",
     )
 
 
