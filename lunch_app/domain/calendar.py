@@ -480,52 +480,13 @@ async def _store_holiday(
 async def update_holiday(
     session: AsyncSession, *, actor_tgid: int, holiday_id: object, data: Any, dry_run: bool = False
 ) -> CalendarChange:
-    await _actor(session, actor_tgid)
-    holiday = await session.get(
-        Holiday, _entry_id(holiday_id, "error.calendar.holiday_not_found"), with_for_update=True
-    )
-    if holiday is None:
-        raise NotFound("error.calendar.holiday_not_found")
-    parsed = parse(HolidayInput, data, _KEYS)
-    _check_span(parsed.start, parsed.end)
-
-    async def work() -> tuple[int | None, CalendarEffect]:
-        before = {"start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat(), "name": holiday.name}
-        holiday.start_date, holiday.end_date, holiday.name = parsed.start, parsed.end, parsed.name
-        session.add(holiday)
-        await session.flush()
-        audit.record(
-            session,
-            actor_tgid=actor_tgid,
-            action="holiday.update",
-            entity="office",
-            entity_id=holiday.office_id,
-            details={"before": before, "after": parsed.model_dump(mode="json")},
-        )
-        effect = await cancel_closed_orders(
-            session, start=parsed.start, end=parsed.end, office_id=holiday.office_id, actor_tgid=actor_tgid
-        )
-        return holiday.id, effect
-
-    return await _apply(session, dry_run, work)
+    """Change a holiday's dates or name; the placed orders on the days it now covers are cancelled."""
+    return await _update_span(session, _HOLIDAY, actor_tgid=actor_tgid, entry_id=holiday_id, data=data, dry_run=dry_run)
 
 
 async def delete_holiday(session: AsyncSession, *, actor_tgid: int, holiday_id: object) -> None:
     """Remove a holiday (its days become ordinary days again; cancelled orders stay cancelled)."""
-    await _actor(session, actor_tgid)
-    holiday = await session.get(Holiday, _entry_id(holiday_id, "error.calendar.holiday_not_found"))
-    if holiday is None:
-        raise NotFound("error.calendar.holiday_not_found")
-    audit.record(
-        session,
-        actor_tgid=actor_tgid,
-        action="holiday.delete",
-        entity="office",
-        entity_id=holiday.office_id,
-        details={"start": holiday.start_date.isoformat(), "end": holiday.end_date.isoformat(), "name": holiday.name},
-    )
-    await session.delete(holiday)
-    await session.flush()
+    await _delete_span(session, _HOLIDAY, actor_tgid=actor_tgid, entry_id=holiday_id)
 
 
 # --- extra working days --------------------------------------------------------------------------------
@@ -632,50 +593,91 @@ async def add_closure(
 async def update_closure(
     session: AsyncSession, *, actor_tgid: int, closure_id: object, data: Any, dry_run: bool = False
 ) -> CalendarChange:
+    """Change a closure's dates or note; the placed orders on the days it now covers are cancelled."""
+    return await _update_span(session, _CLOSURE, actor_tgid=actor_tgid, entry_id=closure_id, data=data, dry_run=dry_run)
+
+
+async def delete_closure(session: AsyncSession, *, actor_tgid: int, closure_id: object) -> None:
+    """Remove a closure (the cafe delivers those days again; cancelled orders stay cancelled)."""
+    await _delete_span(session, _CLOSURE, actor_tgid=actor_tgid, entry_id=closure_id)
+
+
+# --- holidays and closures alike: a date range with a text, of an office or of a cafe -----------------------
+
+
+@dataclass(frozen=True)
+class _SpanKind:
+    model: type[Holiday] | type[CafeClosure]
+    input: type[HolidayInput] | type[ClosureInput]
+    text: str  # the text field: a holiday's name, a closure's note
+    scope: str  # whose it is: office_id or cafe_id
+    entity: str  # the audit entity of the scope
+    action: str  # the audit action prefix
+    not_found: str
+
+
+_HOLIDAY = _SpanKind(
+    Holiday, HolidayInput, "name", "office_id", "office", "holiday", "error.calendar.holiday_not_found"
+)
+_CLOSURE = _SpanKind(
+    CafeClosure, ClosureInput, "note", "cafe_id", "cafe", "closure", "error.calendar.closure_not_found"
+)
+
+
+def _span_details(row: Holiday | CafeClosure, kind: _SpanKind) -> dict[str, Any]:
+    return {"start": row.start_date.isoformat(), "end": row.end_date.isoformat(), kind.text: getattr(row, kind.text)}
+
+
+async def _load_span(session: AsyncSession, kind: _SpanKind, entry_id: object, *, lock: bool) -> Holiday | CafeClosure:
+    row = await session.get(kind.model, _entry_id(entry_id, kind.not_found), with_for_update=lock)
+    if not isinstance(row, Holiday | CafeClosure):
+        raise NotFound(kind.not_found)
+    return row
+
+
+async def _update_span(
+    session: AsyncSession, kind: _SpanKind, *, actor_tgid: int, entry_id: object, data: Any, dry_run: bool
+) -> CalendarChange:
     await _actor(session, actor_tgid)
-    closure = await session.get(
-        CafeClosure, _entry_id(closure_id, "error.calendar.closure_not_found"), with_for_update=True
-    )
-    if closure is None:
-        raise NotFound("error.calendar.closure_not_found")
-    parsed = parse(ClosureInput, data, _KEYS)
+    row = await _load_span(session, kind, entry_id, lock=True)
+    parsed = parse(kind.input, data, _KEYS)
     _check_span(parsed.start, parsed.end)
 
     async def work() -> tuple[int | None, CalendarEffect]:
-        before = {"start": closure.start_date.isoformat(), "end": closure.end_date.isoformat(), "note": closure.note}
-        closure.start_date, closure.end_date, closure.note = parsed.start, parsed.end, parsed.note
-        session.add(closure)
+        before = _span_details(row, kind)
+        row.start_date, row.end_date = parsed.start, parsed.end
+        setattr(row, kind.text, getattr(parsed, kind.text))
+        session.add(row)
         await session.flush()
+        scope = getattr(row, kind.scope)
         audit.record(
             session,
             actor_tgid=actor_tgid,
-            action="closure.update",
-            entity="cafe",
-            entity_id=closure.cafe_id,
+            action=f"{kind.action}.update",
+            entity=kind.entity,
+            entity_id=scope,
             details={"before": before, "after": parsed.model_dump(mode="json")},
         )
         effect = await cancel_closed_orders(
-            session, start=parsed.start, end=parsed.end, cafe_id=closure.cafe_id, actor_tgid=actor_tgid
+            session, start=parsed.start, end=parsed.end, actor_tgid=actor_tgid, **{kind.scope: scope}
         )
-        return closure.id, effect
+        return row.id, effect
 
     return await _apply(session, dry_run, work)
 
 
-async def delete_closure(session: AsyncSession, *, actor_tgid: int, closure_id: object) -> None:
+async def _delete_span(session: AsyncSession, kind: _SpanKind, *, actor_tgid: int, entry_id: object) -> None:
     await _actor(session, actor_tgid)
-    closure = await session.get(CafeClosure, _entry_id(closure_id, "error.calendar.closure_not_found"))
-    if closure is None:
-        raise NotFound("error.calendar.closure_not_found")
+    row = await _load_span(session, kind, entry_id, lock=False)
     audit.record(
         session,
         actor_tgid=actor_tgid,
-        action="closure.delete",
-        entity="cafe",
-        entity_id=closure.cafe_id,
-        details={"start": closure.start_date.isoformat(), "end": closure.end_date.isoformat(), "note": closure.note},
+        action=f"{kind.action}.delete",
+        entity=kind.entity,
+        entity_id=getattr(row, kind.scope),
+        details=_span_details(row, kind),
     )
-    await session.delete(closure)
+    await session.delete(row)
     await session.flush()
 
 

@@ -11,7 +11,7 @@ import reflex as rx
 from lunch_app.components import dashboard as db
 from lunch_app.components import form_rules as rules
 from lunch_app.components import ui
-from lunch_app.pages.manager.root import D, form_sheet, question, switch_button, tr
+from lunch_app.pages.manager.root import TABLE_FILES, D, form_sheet, question, switch_button, tr, upload_box
 from lunch_app.states.manager.calendar import IMPORT_UPLOAD, CalendarTab
 
 S = CalendarTab
@@ -246,23 +246,11 @@ def import_sheet() -> rx.Component:
     return db.sheet(
         tr("dash.calendar.import_title") + " · " + S.office_name,
         rx.el.p(tr("dash.calendar.import_hint"), class_name="ma-muted"),
-        rx.upload.root(
-            rx.el.div(
-                rx.icon("upload", size=20),
-                rx.el.span(rx.cond(S.import_name != "", S.import_name, tr("dash.import.choose"))),
-                class_name="db-upload-box",
-            ),
-            id=IMPORT_UPLOAD,
-            multiple=False,
-            max_files=1,
-            accept={
-                "text/csv": [".csv"],
-                "text/calendar": [".ics"],
-                "text/plain": [".csv", ".ics", ".txt"],
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-            },
-            on_drop=S.upload_holidays(rx.upload_files(upload_id=IMPORT_UPLOAD)),
-            class_name="db-upload",
+        upload_box(
+            IMPORT_UPLOAD,
+            S.import_name,
+            S.upload_holidays,
+            accept={**TABLE_FILES, "text/calendar": [".ics"], "text/plain": [".csv", ".ics", ".txt"]},
         ),
         rx.cond(S.import_error != "", rx.el.p(S.import_error, class_name="ma-error", id="holiday-import-error")),
         rx.cond(

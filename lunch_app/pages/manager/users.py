@@ -11,7 +11,16 @@ import reflex as rx
 from lunch_app.components import dashboard as db
 from lunch_app.components import form_rules as rules
 from lunch_app.components import ui
-from lunch_app.pages.manager.root import D, form_sheet, pager, question, switch_button, tr
+from lunch_app.pages.manager.root import (
+    TABLE_FILES,
+    D,
+    form_sheet,
+    pager,
+    question,
+    switch_button,
+    tr,
+    upload_box,
+)
 from lunch_app.states.manager.users import IMPORT_UPLOAD, UsersTab
 
 
@@ -56,27 +65,10 @@ def import_row(row: Any) -> rx.Component:
 
 def import_sheet() -> rx.Component:
     st = UsersTab
-    chosen = st.import_name != ""
     return db.sheet(
         tr("dash.import.title"),
         rx.el.p(tr("dash.import.hint"), class_name="ma-muted"),
-        rx.upload.root(
-            rx.el.div(
-                rx.icon("upload", size=20),
-                rx.el.span(rx.cond(chosen, st.import_name, tr("dash.import.choose"))),
-                class_name="db-upload-box",
-            ),
-            id=IMPORT_UPLOAD,
-            multiple=False,
-            max_files=1,
-            accept={
-                "text/csv": [".csv"],
-                "text/plain": [".csv", ".txt"],
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
-            },
-            on_drop=st.upload_import(rx.upload_files(upload_id=IMPORT_UPLOAD)),
-            class_name="db-upload",
-        ),
+        upload_box(IMPORT_UPLOAD, st.import_name, st.upload_import, accept=TABLE_FILES),
         rx.cond(
             st.import_error != "", rx.el.p(st.import_error, class_name="ma-error", id="import-error", role="alert")
         ),

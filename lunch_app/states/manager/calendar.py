@@ -17,11 +17,11 @@ import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app.domain import calendar, offices
-from lunch_app.domain.tables import MAX_FILE_BYTES, TableError
+from lunch_app.domain.tables import TableError
 from lunch_app.i18n import t
 from lunch_app.states.manager.formats import date_text, span_text
 from lunch_app.states.manager.inputs import Choice, as_int, cafe_choices, is_index, kept_or_first, text_setter
-from lunch_app.states.manager.root import Confirm, Dashboard, Tab
+from lunch_app.states.manager.root import Confirm, Dashboard, FileUpload, Tab
 
 IMPORT_UPLOAD = "calendar-import-upload"
 
@@ -71,7 +71,7 @@ class ImportEntry:
     name: str = ""
 
 
-class CalendarTab(Tab, Confirm, Dashboard):
+class CalendarTab(Tab, Confirm, FileUpload, Dashboard):
     TAB: ClassVar[str] = "calendar"
     ACTIONS: ClassVar[tuple[str, ...]] = ("apply", "delete_holiday", "delete_workday", "delete_closure")
 
@@ -99,11 +99,8 @@ class CalendarTab(Tab, Confirm, Dashboard):
     form_cafe: str = ""
     zones: list[str] = []
 
-    import_name: str = ""
-    import_error: str = ""
     import_entries: list[ImportEntry] = []
     import_problems: list[str] = []
-    _import_content: bytes = b""
 
     _pending: dict[str, Any] = {}  # the change waiting for the manager's yes (kind + its data)
 
@@ -393,16 +390,10 @@ class CalendarTab(Tab, Confirm, Dashboard):
     async def upload_holidays(self, files: list[rx.UploadFile]) -> None:
         """The chosen file, read and checked (nothing changes yet): its entries and every row's problem."""
         self._forget_import()
-        if not files:
+        content = await self._received(files)
+        if content is None:
             return
-        file = files[0]
-        content = await file.read(MAX_FILE_BYTES + 1)
-        self.import_name = (file.filename or "")[-100:]
-        lang = self.lang
-        if len(content) > MAX_FILE_BYTES:
-            self.import_error = t("error.import.too_big", lang, max_mb=MAX_FILE_BYTES // (1024 * 1024))
-            return
-        name = self.import_name
+        lang, name = self.lang, self.import_name
         files_read: list[calendar.HolidayFile] = []
 
         async def work(session: AsyncSession, actor: int) -> None:  # a manager's upload only

@@ -28,6 +28,7 @@ from lunch_app.clock import get_clock, local_today, zone
 from lunch_app.domain import access, catalogue, offices
 from lunch_app.domain.dashboard_links import redeem_dashboard_token
 from lunch_app.domain.errors import DomainError, Forbidden
+from lunch_app.domain.tables import MAX_FILE_BYTES
 from lunch_app.domain.users import demo_accounts, require_manager
 from lunch_app.i18n import format_money, normalize_language, t
 from lunch_app.settings import get_settings
@@ -408,3 +409,28 @@ class Confirm(rx.State, mixin=True):
         self._close_question()
         if action in self.ACTIONS:
             await self._confirmed(action, target)
+
+
+class FileUpload(rx.State, mixin=True):
+    """A tab that imports a file (people, holidays): the file the manager chose, kept on the server until applied."""
+
+    import_name: str = ""  # the chosen file's name
+    import_error: str = ""  # what is wrong with the file as a whole
+    _import_content: bytes = b""
+
+    if TYPE_CHECKING:
+
+        def _t(self, key: str, **params: Any) -> str: ...
+
+    async def _received(self, files: list[Any]) -> bytes | None:
+        """The first file the browser sent (its name kept to show); None when there is none or, with the reason
+        shown, when it is larger than an import takes (the domain's limit)."""
+        self.import_name, self.import_error, self._import_content = "", "", b""
+        if not files:
+            return None
+        content = await files[0].read(MAX_FILE_BYTES + 1)
+        self.import_name = (files[0].filename or "")[-100:]
+        if len(content) > MAX_FILE_BYTES:
+            self.import_error = self._t("error.import.too_big", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+            return None
+        return bytes(content)

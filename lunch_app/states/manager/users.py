@@ -11,12 +11,12 @@ import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app.domain import access, onboarding
-from lunch_app.domain.tables import MAX_FILE_BYTES, TableError
+from lunch_app.domain.tables import TableError
 from lunch_app.domain.users import get_user_view
 from lunch_app.i18n import format_money, t
 from lunch_app.states.manager.formats import contact
 from lunch_app.states.manager.inputs import Choice, as_int, office_choices, text_setter
-from lunch_app.states.manager.root import PAGE_SIZE, Confirm, Dashboard, Paged, Tab
+from lunch_app.states.manager.root import PAGE_SIZE, Confirm, Dashboard, FileUpload, Paged, Tab
 
 IMPORT_UPLOAD = "users-import-upload"  # the upload component's id
 PREVIEW_ROWS = 500  # rows the preview lists (every problem is listed whatever the file's length)
@@ -49,7 +49,7 @@ class ImportLine:
     problems: str = ""
 
 
-class UsersTab(Tab, Confirm, Paged, Dashboard):
+class UsersTab(Tab, Confirm, Paged, FileUpload, Dashboard):
     TAB: ClassVar[str] = "users"
     ACTIONS: ClassVar[tuple[str, ...]] = ("delete",)
 
@@ -66,14 +66,11 @@ class UsersTab(Tab, Confirm, Paged, Dashboard):
     form_limit: str = ""
 
     import_open: bool = False
-    import_name: str = ""  # the uploaded file's name
-    import_error: str = ""  # a problem of the whole file
     import_rows: list[ImportLine] = []
     import_problems: list[str] = []  # every row's problem, "Line N: …"
     import_summary: str = ""
     import_valid: int = 0  # rows that can be applied
     import_invalid: int = 0
-    _import_content: bytes = b""
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
@@ -214,13 +211,8 @@ class UsersTab(Tab, Confirm, Paged, Dashboard):
     async def upload_import(self, files: list[rx.UploadFile]) -> None:
         """The chosen file: read, checked against the database (nothing changes yet) and shown row by row."""
         self._forget_import()
-        if not files:
-            return
-        file = files[0]
-        content = await file.read(MAX_FILE_BYTES + 1)
-        self.import_name = (file.filename or "")[-100:]
-        if len(content) > MAX_FILE_BYTES:
-            self.import_error = self._t("error.import.too_big", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+        content = await self._received(files)
+        if content is None:
             return
         lang = self.lang
         name = self.import_name
