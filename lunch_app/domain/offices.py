@@ -38,7 +38,7 @@ from lunch_app.domain.dry_run import run_or_preview
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from lunch_app.domain.users import require_manager
 from lunch_app.domain.validation import NoControlChars, parse
-from lunch_app.models import WORKING_WEEK, AccessRequest, CafeOffice, Office, User, default_timezone
+from lunch_app.models import WORKING_WEEK, AccessRequest, Cafe, CafeOffice, Office, User, default_timezone
 
 DEFAULT_OFFICE_NAME = "Основной офис"
 MAX_NAME = 100
@@ -383,6 +383,19 @@ async def delete_office(session: AsyncSession, *, actor_tgid: int, office_id: ob
     ).scalar_one()
     if people or requests:
         raise Conflict("error.office.has_people", office=office.name, people=people)
+    # A cafe serves at least one office: one that serves only this one keeps it.
+    others = sa.select(col(CafeOffice.cafe_id)).where(col(CafeOffice.office_id) != office.id)
+    orphan = (
+        await session.execute(
+            sa.select(col(Cafe.name))
+            .join(CafeOffice, col(CafeOffice.cafe_id) == col(Cafe.id))
+            .where(col(CafeOffice.office_id) == office.id, col(Cafe.id).not_in(others))
+            .order_by(col(Cafe.name))
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if orphan is not None:
+        raise Conflict("error.office.only_office_of_cafe", office=office.name, cafe=orphan)
     if office.is_active:
         await _check_not_last_active(session, office)
     audit.record(

@@ -23,6 +23,7 @@ from lunch_app.domain.errors import Conflict, DayClosed, Forbidden, InvalidInput
 from lunch_app.domain.reminders import due_reminder_days, reminder_still_useful, send_reminders
 from lunch_app.models import (
     WORKING_WEEK,
+    CafeOffice,
     Category,
     Dispatch,
     Holiday,
@@ -473,6 +474,13 @@ async def test_office_rules_bad_input_changes_nothing(world: World) -> None:
     async with db.session_scope() as s:
         assert [o.name for o in await offices.list_offices(s, active_only=True)] == ["Казань", "Москва"]
         assert (await s.get(User, BORIS)).office_id == world.nsk  # type: ignore[union-attr]
+    lonely = await add_cafe("Только Казань", offices=("Казань",))
+    with pytest.raises(Conflict) as keeps_cafe:
+        await call(offices.delete_office, actor_tgid=MANAGER, office_id=spare.id)
+    assert keeps_cafe.value.key == "error.office.only_office_of_cafe" and "Только Казань" in keeps_cafe.value.message()
+    async with db.session_scope() as s:
+        await s.execute(sa.delete(CafeOffice).where(CafeOffice.cafe_id == lonely))  # type: ignore[arg-type]
+        s.add(CafeOffice(cafe_id=lonely, office_id=world.msk))
     await call(offices.delete_office, actor_tgid=MANAGER, office_id=spare.id)
     await call(offices.set_office_active, actor_tgid=MANAGER, office_id=world.nsk, active=True)
     await call(offices.set_office_active, actor_tgid=MANAGER, office_id=world.nsk, active=False)

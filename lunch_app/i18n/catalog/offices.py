@@ -27,6 +27,7 @@ RU = {
     "error.office.has_people": (
         "В офисе «{office}» есть сотрудники или заявки ({people}): отключите его вместо удаления."
     ),
+    "error.office.only_office_of_cafe": "Кафе «{cafe}» обслуживает только офис «{office}»: сначала измените кафе.",
     # calendar entries
     "error.calendar.bad_start": "Укажите дату начала.",
     "error.calendar.bad_end": "Укажите дату окончания.",
@@ -95,6 +96,7 @@ EN = {
     "error.office.exists": "The office “{name}” already exists.",
     "error.office.last_active": "The last active office cannot be deactivated.",
     "error.office.has_people": "The office “{office}” has people or requests ({people}): deactivate it instead.",
+    "error.office.only_office_of_cafe": "The cafe “{cafe}” serves only the office “{office}”: change the cafe first.",
     "error.calendar.bad_start": "Enter the start date.",
     "error.calendar.bad_end": "Enter the end date.",
     "error.calendar.bad_day": "Enter the date.",
