@@ -41,9 +41,20 @@ def run_migrations_offline() -> None:
 
 
 def _run_sync(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode recreates altered tables (copy, drop, rename). With foreign keys on, dropping `users` would
+        # fire the ON DELETE actions of the tables pointing at it. The pragma only works outside a transaction,
+        # so it is set before the migration's transaction begins, and the references are checked at the end.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
     _configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left broken foreign keys: {broken[:5]}")
 
 
 async def run_migrations_online() -> None:

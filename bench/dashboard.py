@@ -48,17 +48,23 @@ async def _seed(users: int, orders_count: int) -> None:
         ensure_ascii=False,
     )  # fmt: skip
     statements = [
-        "INSERT INTO users (tgid, name, office, role, is_active, language, reminders_enabled, created_at, updated_at) "
-        f"VALUES ({MANAGER}, 'Мария Менеджер', 'HQ', 'manager', true, 'ru', true, now(), now())",
-        "INSERT INTO users (tgid, name, office, username, role, is_active, language, weekly_limit, reminders_enabled,"
-        " created_at, updated_at) "
-        "SELECT 1000 + n, 'Сотрудник ' || n, 'Офис ' || (n % 7), 'user' || n, 'employee', n % 50 <> 0, 'ru',"
+        "INSERT INTO offices (id, name, timezone, address, working_weekdays, is_active, created_at) "
+        "SELECT n, 'Офис ' || n, 'Europe/Moscow', 'ул. Лесная, ' || n, '[0, 1, 2, 3, 4]', true, now() "
+        "FROM generate_series(1, 7) AS n",
+        "INSERT INTO users (tgid, name, office_id, role, is_active, language, reminders_enabled, created_at,"
+        " updated_at) "
+        f"VALUES ({MANAGER}, 'Мария Менеджер', 1, 'manager', true, 'ru', true, now(), now())",
+        "INSERT INTO users (tgid, name, office_id, username, role, is_active, language, weekly_limit,"
+        " reminders_enabled, created_at, updated_at) "
+        "SELECT 1000 + n, 'Сотрудник ' || n, 1 + n % 7, 'user' || n, 'employee', n % 50 <> 0, 'ru',"
         " CASE WHEN n % 3 = 0 THEN NULL ELSE 5000 END, true, now(), now() "
         f"FROM generate_series(0, {users - 1}) AS n",
         "INSERT INTO cafes (name, description, is_active, notifications_enabled, created_at, tg_chat_id,"
-        " tg_chat_title) "
-        "SELECT 'Кафе ' || n, 'Описание ' || n, true, true, now(), -1000 - n, 'Чат кафе ' || n "
+        " tg_chat_title, timezone) "
+        "SELECT 'Кафе ' || n, 'Описание ' || n, true, true, now(), -1000 - n, 'Чат кафе ' || n, 'Europe/Moscow' "
         f"FROM generate_series(1, {CAFES}) AS n",
+        f"INSERT INTO cafe_offices (cafe_id, office_id) SELECT c, o FROM generate_series(1, {CAFES}) c,"
+        " generate_series(1, 7) o",
         "INSERT INTO schedules (cafe_id, weekday, cutoff_time, cutoff_days_before, is_enabled) "
         f"SELECT c, w, '11:00', 0, w < 5 FROM generate_series(1, {CAFES}) c, generate_series(0, 6) w",
         "INSERT INTO menu_items (cafe_id, name, description, category, price, is_available, tags, sort_order,"
@@ -75,8 +81,8 @@ async def _seed(users: int, orders_count: int) -> None:
         f" 1 + k % 5, 'Комплекс', 450, CAST(:lines AS json), '', 630, now(), now() "
         f"FROM generate_series(0, {DAYS - 1}) d, generate_series(0, {per_day - 1}) k,"
         f" LATERAL (SELECT (d * {per_day} + k) % {users} AS u) x",
-        "INSERT INTO access_requests (tgid, name, username, office, language, status, created_at) "
-        "SELECT 500000 + n, 'Кандидат ' || n, NULL, 'Офис', 'ru',"
+        "INSERT INTO access_requests (tgid, name, username, office_id, language, status, created_at) "
+        "SELECT 500000 + n, 'Кандидат ' || n, NULL, 1 + n % 7, 'ru',"
         " (ARRAY['pending','approved','rejected'])[1 + n % 3], now() - n * interval '1 hour' "
         "FROM generate_series(0, 299) n",
         "INSERT INTO audit_log (actor_tgid, action, entity, entity_id, details, at) "

@@ -39,12 +39,19 @@ async def _seed(cafes: int, orders: int) -> list[int]:
     import sqlalchemy as sa
 
     from lunch_app import db
-    from lunch_app.models import Cafe, Order, Schedule, User
+    from lunch_app.models import Cafe, CafeOffice, Office, Order, Schedule, User
 
     chats = []
     async with db.session_scope() as s:
+        offices = [
+            Office(name=f"Офис {n + 1}", address=f"ул. Лесная, {n + 1}", working_weekdays=list(range(7)))
+            for n in range(3)
+        ]
+        s.add_all(offices)
+        await s.flush()
         s.add_all(
-            User(tgid=20_000_000_000 + n, name=f"Сотрудник {n}", office=f"Офис {n % 3 + 1}") for n in range(orders)
+            User(tgid=20_000_000_000 + n, name=f"Сотрудник {n}", office_id=offices[n % 3].id or 0)
+            for n in range(orders)
         )
         await s.flush()
         for c in range(cafes):
@@ -53,6 +60,7 @@ async def _seed(cafes: int, orders: int) -> list[int]:
             s.add(cafe)
             await s.flush()
             assert cafe.id is not None
+            s.add_all(CafeOffice(cafe_id=cafe.id, office_id=office.id or 0) for office in offices)
             chats.append(chat)
             s.add_all(Schedule(cafe_id=cafe.id, weekday=w, cutoff_time=CUTOFF) for w in range(7))
             rows = []

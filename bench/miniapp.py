@@ -53,16 +53,18 @@ def free_port() -> int:
 async def seed(database_url: str, users: int) -> tuple[int, int]:
     os.environ["DATABASE_URL"] = database_url
     from lunch_app import db
-    from lunch_app.models import Cafe, Category, MenuItem, MenuItemOption, Role, Schedule, User
+    from lunch_app.models import Cafe, CafeOffice, Category, MenuItem, MenuItemOption, Office, Role, Schedule, User
     from lunch_app.settings import reset_settings_cache
 
     reset_settings_cache()
     db.configure(url=database_url)
     async with db.session_scope() as session:
+        office = Office(name="Офис", working_weekdays=list(range(7)))
         cafe = Cafe(name="Столовая №1")
-        session.add(cafe)
+        session.add_all([office, cafe])
         await session.flush()
-        assert cafe.id is not None
+        assert cafe.id is not None and office.id is not None
+        session.add(CafeOffice(cafe_id=cafe.id, office_id=office.id))
         for weekday in range(7):
             session.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=dtime(23, 59), cutoff_days_before=0))
         dishes = []
@@ -75,7 +77,9 @@ async def seed(database_url: str, users: int) -> tuple[int, int]:
         assert first_dish is not None
         session.add(MenuItemOption(menu_item_id=first_dish, name="Соус", values=["А", "Б"], is_required=False))
         for offset in range(users):
-            session.add(User(tgid=FIRST_TGID + offset, name=f"Сотрудник {offset}", office="Офис", role=Role.employee))
+            session.add(
+                User(tgid=FIRST_TGID + offset, name=f"Сотрудник {offset}", office_id=office.id, role=Role.employee)
+            )
         cafe_id = cafe.id
     await db.dispose()
     return cafe_id, first_dish

@@ -30,13 +30,15 @@ from bench.common import fresh_database, summary
 
 async def _seed(users: int) -> dict[str, int]:
     from lunch_app import db
-    from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Schedule, User
+    from lunch_app.models import Cafe, CafeOffice, Category, Combo, MenuItem, MenuItemOption, Office, Schedule, User
 
     async with db.session_scope() as s:
+        office = Office(name="Офис", working_weekdays=list(range(7)))  # open every day, like the schedule below
         cafe = Cafe(name="Бенчмарк")
-        s.add(cafe)
+        s.add_all([office, cafe])
         await s.flush()
-        assert cafe.id is not None
+        assert cafe.id is not None and office.id is not None
+        s.add(CafeOffice(cafe_id=cafe.id, office_id=office.id))
         for weekday in range(7):
             s.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=dtime(23, 59)))
         items = {
@@ -54,7 +56,14 @@ async def _seed(users: int) -> dict[str, int]:
         s.add(MenuItemOption(menu_item_id=items["main"].id, name="Гарнир", values=["Пюре", "Рис"], is_required=True))
         s.add(MenuItemOption(menu_item_id=items["drink"].id, name="Лёд", values=["Да", "Нет"]))
         for n in range(users):
-            s.add(User(tgid=10_000_000_000 + n, name=f"Сотрудник {n}", weekly_limit=Decimal("100000.00")))
+            s.add(
+                User(
+                    tgid=10_000_000_000 + n,
+                    name=f"Сотрудник {n}",
+                    office_id=office.id,
+                    weekly_limit=Decimal("100000.00"),
+                )
+            )
         ids = {name: item.id for name, item in items.items()}
         return {"cafe": cafe.id, "combo": combo.id or 0, **ids}  # type: ignore[dict-item]
 

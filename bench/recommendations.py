@@ -25,12 +25,14 @@ USER_BASE = 9_000_000_000
 
 async def _seed(users: int) -> None:
     from lunch_app import db
-    from lunch_app.models import Cafe, Order, OrderStatus, User
+    from lunch_app.models import Cafe, Office, Order, OrderStatus, User
 
     dishes = [("Борщ", "soup"), ("Цезарь", "salad"), ("Плов", "main"), ("Гречка", "side"), ("Морс", "drink")]
     async with db.session_scope() as s:
         s.add(Cafe(id=1, name="Столовая"))
-        s.add_all(User(tgid=USER_BASE + n, name=f"Сотрудник {n}") for n in range(users))
+        s.add(Office(id=1, name="Офис"))
+        await s.flush()
+        s.add_all(User(tgid=USER_BASE + n, name=f"Сотрудник {n}", office_id=1) for n in range(users))
         await s.flush()
         for n in range(users):
             for day in range(6):

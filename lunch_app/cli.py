@@ -92,7 +92,7 @@ async def _create_manager(session: Any, *, tgid: int, name: str, office: str) ->
     if was is None:
         return "created"
     if was == (Role.manager, True):
-        return "already an active manager (name and office updated)"
+        return "already an active manager (name and office updated)" if office else "already an active manager"
     return "promoted to an active manager"
 
 
@@ -141,7 +141,8 @@ def cmd_seed_demo(args: argparse.Namespace, settings: Settings) -> int:
             )
         summary = await demo_data.seed_demo(session)
         _say(
-            f"Demo data loaded: {summary.cafes} cafes, {summary.menu_items} dishes, {summary.combos} combos, "
+            f"Demo data loaded: {summary.offices} offices, {summary.cafes} cafes, {summary.menu_items} dishes, "
+            f"{summary.combos} combos, "
             f"{summary.users} people, {summary.orders} past orders, {summary.upcoming} upcoming orders."
         )
         if summary.skipped_users:
@@ -163,6 +164,142 @@ def cmd_dashboard_link(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
 
     return asyncio.run(_in_session(work))
+
+
+# --- offices and imports ------------------------------------------------------------------------------
+
+
+def cmd_add_office(args: argparse.Namespace, settings: Settings) -> int:
+    """A new office: its name, IANA time zone and delivery address (the operator acts, no manager needed)."""
+    from lunch_app.domain import offices
+
+    async def work(session: Any) -> int:
+        office = await offices.create_office(
+            session,
+            actor_tgid=None,
+            data={"name": args.name, "timezone": args.timezone or settings.app_timezone, "address": args.address},
+        )
+        _say(f"Office {office.id} «{office.name}» added: time zone {office.timezone}, address «{office.address}».")
+        return EXIT_OK
+
+    return asyncio.run(_in_session(work))
+
+
+def cmd_list_offices(args: argparse.Namespace, settings: Settings) -> int:
+    from lunch_app.domain import offices
+
+    async def work(session: Any) -> int:
+        rows = await offices.list_offices(session)
+        if not rows:
+            _say("No offices yet: add one with add-office NAME --timezone TZ.")
+        for office in rows:
+            state = "active" if office.is_active else "inactive"
+            _say(f"{office.id:>4}  {office.name}  ({office.timezone}, {state})  {office.address}")
+        return EXIT_OK
+
+    return asyncio.run(_in_session(work))
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+class _Refused(Exception):
+    """A file with problems: the lines are printed, the transaction rolled back, exit code 2."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("refused")
+        self.lines = lines
+
+
+def cmd_import_users(args: argparse.Namespace, settings: Settings) -> int:
+    """People from an HR file (CSV/XLSX). Any invalid row: every problem printed, nothing changed, exit 2."""
+    from lunch_app.domain import onboarding
+    from lunch_app.domain.tables import TableError
+
+    content = _read_file(args.file)
+    lang = args.lang
+
+    async def work(session: Any) -> int:
+        try:
+            outcome = await onboarding.apply_user_import(
+                session,
+                actor_tgid=None,
+                content=content,
+                filename=args.file,
+                skip_invalid=args.skip_invalid,
+                dry_run=args.dry_run,
+            )
+        except TableError as exc:
+            raise _Refused([exc.message(lang)]) from None
+        except onboarding.UserImportRefused as exc:
+            raise _Refused([*onboarding.problem_lines(exc.plan.problems, lang), exc.message(lang)]) from None
+        for line in onboarding.problem_lines(outcome.plan.problems, lang):
+            print(line, file=sys.stderr)
+        verb = "Would import" if outcome.dry_run else "Imported"
+        _say(
+            f"{verb} {args.file}: {outcome.created} new, {outcome.updated} updated, {outcome.unchanged} unchanged"
+            + (f", {outcome.skipped} invalid rows skipped" if outcome.skipped else "")
+            + (" (dry run: nothing changed)." if outcome.dry_run else ".")
+        )
+        return EXIT_OK
+
+    return _run_import(work)
+
+
+def cmd_import_holidays(args: argparse.Namespace, settings: Settings) -> int:
+    """A year's holidays (CSV/XLSX/ICS) into one office's calendar; all rows or none."""
+    from lunch_app.domain import calendar, offices
+    from lunch_app.domain.tables import TableError
+
+    content = _read_file(args.file)
+    lang = args.lang
+
+    async def work(session: Any) -> int:
+        office = await offices.find_office(session, args.office)
+        if office is None:
+            raise _Refused([f"Error: there is no office «{args.office}» (see list-offices)."])
+        try:
+            result = await calendar.import_holidays(
+                session,
+                actor_tgid=None,
+                office_id=office.id,
+                content=content,
+                filename=args.file,
+                dry_run=args.dry_run,
+            )
+        except TableError as exc:
+            raise _Refused([exc.message(lang)]) from None
+        except calendar.HolidayImportRefused as exc:
+            lines = [problem.message(lang) for problem in sorted(exc.file.problems, key=lambda p: p.line)]
+            raise _Refused([*lines, exc.message(lang)]) from None
+        for row in result.added:
+            span = row.start.isoformat() if row.start == row.end else f"{row.start.isoformat()} … {row.end.isoformat()}"
+            kind = "working day" if row.kind is calendar.EntryKind.workday else "day off"
+            _say(f"  + {span}  {kind}  {row.name}")
+        verb = "Would add" if result.dry_run else "Added"
+        effect = result.effect
+        _say(
+            f"{verb} {len(result.added)} entries to «{office.name}», {len(result.existing)} already there; "
+            f"{len(effect.cancelled)} placed orders {'would be ' if result.dry_run else ''}cancelled"
+            + (f", {len(effect.already_sent)} already sent to the cafe left as they are" if effect.already_sent else "")
+            + (" (dry run: nothing changed)." if result.dry_run else ".")
+        )
+        return EXIT_OK
+
+    return _run_import(work)
+
+
+def _run_import(work: Callable[[Any], Awaitable[int]]) -> int:
+    try:
+        return asyncio.run(_in_session(work))
+    except _Refused as refused:
+        for line in refused.lines:
+            print(line, file=sys.stderr)
+        return EXIT_USAGE
 
 
 def cmd_check_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -197,8 +334,29 @@ def build_parser() -> argparse.ArgumentParser:
     manager = sub.add_parser("create-manager", help="create a manager or promote an existing user")
     manager.add_argument("--tgid", type=int, required=True, help="Telegram user id")
     manager.add_argument("--name", required=True, help="display name")
-    manager.add_argument("--office", default="", help="office (optional)")
+    manager.add_argument("--office", default="", help="the name of an existing office (default: the default office)")
     manager.set_defaults(handler=cmd_create_manager)
+
+    office = sub.add_parser("add-office", help="add an office with its time zone and delivery address")
+    office.add_argument("name", help="office name (unique)")
+    office.add_argument("--timezone", default="", help="IANA time zone, e.g. Asia/Novosibirsk (default APP_TIMEZONE)")
+    office.add_argument("--address", default="", help="delivery address")
+    office.set_defaults(handler=cmd_add_office)
+    sub.add_parser("list-offices", help="list the offices").set_defaults(handler=cmd_list_offices)
+
+    users = sub.add_parser("import-users", help="import people from a CSV or XLSX file (tgid, name, office, ...)")
+    users.add_argument("file", help="CSV (UTF-8, ; or , separated) or XLSX")
+    users.add_argument("--dry-run", action="store_true", help="check and show what would change, change nothing")
+    users.add_argument("--skip-invalid", action="store_true", help="apply the valid rows even if some are invalid")
+    users.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the messages")
+    users.set_defaults(handler=cmd_import_users)
+
+    holidays = sub.add_parser("import-holidays", help="import an office's holidays from a CSV, XLSX or ICS file")
+    holidays.add_argument("file", help="CSV/XLSX (start, end, name[, kind]) or ICS")
+    holidays.add_argument("--office", required=True, help="the office's name")
+    holidays.add_argument("--dry-run", action="store_true", help="check and show what would change, change nothing")
+    holidays.add_argument("--lang", choices=("en", "ru"), default="en", help="language of the messages")
+    holidays.set_defaults(handler=cmd_import_holidays)
 
     seed = sub.add_parser("seed-demo", help="load demo cafes, menus, people and order history")
     seed.add_argument("--if-empty", action="store_true", help="do nothing when the database already has cafes")

@@ -1,8 +1,15 @@
-"""The one injectable clock. All "now", "today", cut-offs and weeks are in APP_TIMEZONE."""
+"""The one injectable clock.
+
+The clock gives instants. Dates are local to someone: an employee's "today" is their office's (`local_today`
+with the office's zone), a cafe's cut-off is in the cafe's zone (lunch_app/domain/availability.py).
+`Clock.now()`/`today()` use APP_TIMEZONE, which is only the default zone of new offices and cafes and the zone
+of operator output (demo data, logs).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from lunch_app.settings import get_settings
@@ -61,6 +68,22 @@ def set_clock(clock: Clock) -> Clock:
     global _clock
     previous, _clock = _clock, clock
     return previous
+
+
+@lru_cache(maxsize=256)
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo of a stored IANA name (validated when it was stored)."""
+    return ZoneInfo(name)
+
+
+def local_now(tz: ZoneInfo) -> datetime:
+    """Now, on the wall clock of `tz`."""
+    return get_clock().utcnow().astimezone(tz)
+
+
+def local_today(tz: ZoneInfo) -> date:
+    """Today's date in `tz` (an office's "today" starts at its own midnight)."""
+    return local_now(tz).date()
 
 
 def week_bounds(day: date) -> tuple[date, date]:

@@ -3,6 +3,10 @@
 Rows are inserted through the models directly (not through the domain layer) because this is a fixture of
 the whole product, not a user action: no audit entries, no outbox events. Dates are relative to the clock's
 "today" so the demo always looks current. Everything is deterministic (fixed tgids, a seeded RNG).
+
+Two offices four hours apart — Moscow (Europe/Moscow) and Novosibirsk (Asia/Novosibirsk) — with cafes serving
+one or both (the Novosibirsk salad bar keeps its schedule in Novosibirsk time), the New Year holidays in both
+calendars, a company day off in Novosibirsk in the coming days and a bakery closed for a few days.
 """
 
 from __future__ import annotations
@@ -17,16 +21,20 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from lunch_app.clock import get_clock, week_bounds
+from lunch_app.clock import get_clock, local_today, week_bounds, zone
 from lunch_app.domain import orders
 from lunch_app.domain.errors import DomainError
 from lunch_app.models import (
     AccessRequest,
     Cafe,
+    CafeClosure,
+    CafeOffice,
     Category,
     Combo,
+    Holiday,
     MenuItem,
     MenuItemOption,
+    Office,
     Order,
     OrderStatus,
     RequestStatus,
@@ -67,6 +75,19 @@ class ComboSpec:
 
 
 @dataclass(frozen=True)
+class OfficeSpec:
+    key: str
+    name: str
+    timezone: str
+    address: str
+
+
+MOSCOW = OfficeSpec("msk", "Москва", "Europe/Moscow", "ул. Лесная, 5, 3 этаж")
+NOVOSIBIRSK = OfficeSpec("nsk", "Новосибирск", "Asia/Novosibirsk", "Красный проспект, 1, офис 410")
+OFFICES = (MOSCOW, NOVOSIBIRSK)
+
+
+@dataclass(frozen=True)
 class CafeSpec:
     name: str
     description: str
@@ -75,6 +96,7 @@ class CafeSpec:
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     cutoff: time = time(11, 0)
     cutoff_days_before: int = 0
+    offices: tuple[str, ...] = ("msk",)  # OfficeSpec keys; the first one's zone is the cafe's
 
 
 S, SA, M, SI, DE, DR, BA, EX = (
@@ -147,10 +169,11 @@ CAFES: tuple[CafeSpec, ...] = (
         combos=(ComboSpec("Обед по-грузински", (S, M, SA), "590.00"),),
         cutoff=time(18, 0),
         cutoff_days_before=1,
+        offices=("msk", "nsk"),
     ),
     CafeSpec(
         name="Green Bowl",
-        description="Боулы, супы-пюре и смузи. Много вегетарианских и веганских блюд.",
+        description="Боулы, супы-пюре и смузи для офиса в Новосибирске. Заказ до 10:30 по новосибирскому времени.",
         dishes=(
             DishSpec("Тыквенный крем-суп", S, "240.00", "С семечками и кокосовыми сливками.", (VEGAN, GF)),
             DishSpec("Томатный суп с базиликом", S, "220.00", "", (VEGAN,)),
@@ -168,6 +191,7 @@ CAFES: tuple[CafeSpec, ...] = (
         combos=(ComboSpec("Ланч-боул", (S, M), "560.00"),),
         weekdays=(0, 1, 2, 3, 4),
         cutoff=time(10, 30),
+        offices=("nsk",),
     ),
     CafeSpec(
         name="Пекарня Хлеб&Соль",
@@ -188,6 +212,7 @@ CAFES: tuple[CafeSpec, ...] = (
         combos=(ComboSpec("Суп и выпечка", (S, BA, DR), "390.00"),),
         weekdays=(0, 2, 4),
         cutoff=time(11, 0),
+        offices=("msk", "nsk"),
     ),
 )
 
@@ -196,7 +221,7 @@ CAFES: tuple[CafeSpec, ...] = (
 class PersonSpec:
     tgid: int
     name: str
-    office: str
+    office: str  # an OfficeSpec key
     username: str | None
     role: Role = Role.employee
     is_active: bool = True
@@ -204,8 +229,8 @@ class PersonSpec:
     language: str = "ru"
 
 
-OFFICE_A = "Москва, Лесная 5"
-OFFICE_B = "Москва, Пресненская наб. 10"
+OFFICE_A = MOSCOW.key
+OFFICE_B = NOVOSIBIRSK.key
 
 PEOPLE: tuple[PersonSpec, ...] = (
     PersonSpec(MANAGER_TGID, "Ольга Смирнова", OFFICE_A, "olga_smirnova", role=Role.manager),
@@ -221,10 +246,14 @@ PEOPLE: tuple[PersonSpec, ...] = (
 
 PENDING_REQUEST = PersonSpec(100010, "Павел Орлов", OFFICE_B, "pavel_orlov")
 NOTES = ("", "", "", "", "Без лука, пожалуйста", "Приборы не нужны", "Доставить к 13:30")
+NEW_YEAR = "Новогодние каникулы"
+COMPANY_DAY = ("День компании", 3)  # a day off of the Novosibirsk office, the first weekday at least 3 days ahead
+CLOSURE = ("Пекарня Хлеб&Соль", "Ремонт кухни", 5, 3)  # the bakery closes 5 days ahead, for 3 days
 
 
 @dataclass
 class SeedSummary:
+    offices: int = 0
     cafes: int = 0
     menu_items: int = 0
     combos: int = 0
@@ -243,17 +272,58 @@ def _money(value: str | Decimal) -> Decimal:
     return Decimal(value).quantize(CENT)
 
 
-async def _add_people(session: AsyncSession, now: datetime, summary: SeedSummary) -> list[User]:
+async def _add_offices(session: AsyncSession, now: datetime, summary: SeedSummary) -> dict[str, Office]:
+    """The two demo offices (an office of the same name that exists already is used as it is)."""
+    existing = {office.name: office for office in (await session.scalars(select(Office))).all()}
+    offices: dict[str, Office] = {}
+    for spec in OFFICES:
+        office = existing.get(spec.name)
+        if office is None:
+            office = Office(name=spec.name, timezone=spec.timezone, address=spec.address, created_at=now)
+            session.add(office)
+            summary.offices += 1
+        offices[spec.key] = office
+    await session.flush()
+    return offices
+
+
+async def _add_calendar(session: AsyncSession, offices: dict[str, Office], cafes: list[_CafeRows]) -> None:
+    """New Year in both offices, a company day off in Novosibirsk soon, the bakery closed for a few days."""
+    for office in offices.values():
+        assert office.id is not None
+        year = local_today(zone(office.timezone)).year + 1
+        session.add(Holiday(office_id=office.id, start_date=date(year, 1, 1), end_date=date(year, 1, 8), name=NEW_YEAR))
+    nsk = offices[NOVOSIBIRSK.key]
+    assert nsk.id is not None
+    day = local_today(zone(nsk.timezone)) + timedelta(days=COMPANY_DAY[1])
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    session.add(Holiday(office_id=nsk.id, start_date=day, end_date=day, name=COMPANY_DAY[0]))
+    cafe_name, note, ahead, length = CLOSURE
+    bakery = next(rows.cafe for rows in cafes if rows.spec.name == cafe_name)
+    assert bakery.id is not None
+    start = local_today(zone(bakery.timezone)) + timedelta(days=ahead)
+    session.add(
+        CafeClosure(cafe_id=bakery.id, start_date=start, end_date=start + timedelta(days=length - 1), note=note)
+    )
+    await session.flush()
+
+
+async def _add_people(
+    session: AsyncSession, now: datetime, summary: SeedSummary, offices: dict[str, Office]
+) -> list[User]:
     existing = set((await session.scalars(select(col(User.tgid)))).all())
     users: list[User] = []
     for spec in PEOPLE:
         if spec.tgid in existing:
             summary.skipped_users.append(spec.tgid)
             continue
+        office_id = offices[spec.office].id
+        assert office_id is not None
         user = User(
             tgid=spec.tgid,
             name=spec.name,
-            office=spec.office,
+            office_id=office_id,
             username=spec.username,
             language=spec.language,
             role=spec.role,
@@ -274,7 +344,7 @@ async def _add_people(session: AsyncSession, now: datetime, summary: SeedSummary
                 tgid=PENDING_REQUEST.tgid,
                 name=PENDING_REQUEST.name,
                 username=PENDING_REQUEST.username,
-                office=PENDING_REQUEST.office,
+                office_id=offices[PENDING_REQUEST.office].id or 0,
                 status=RequestStatus.pending,
                 created_at=now - timedelta(hours=2),
             )
@@ -290,13 +360,21 @@ class _CafeRows:
     items: list[MenuItem]
     options: dict[int, list[MenuItemOption]]
     combos: list[Combo]
+    office_ids: set[int]
 
 
-async def _add_cafe(session: AsyncSession, spec: CafeSpec, now: datetime) -> _CafeRows:
-    cafe = Cafe(name=spec.name, description=spec.description, created_at=now - timedelta(days=90))
+async def _add_cafe(session: AsyncSession, spec: CafeSpec, now: datetime, offices: dict[str, Office]) -> _CafeRows:
+    served = [offices[key] for key in spec.offices]
+    cafe = Cafe(
+        name=spec.name,
+        description=spec.description,
+        timezone=served[0].timezone,
+        created_at=now - timedelta(days=90),
+    )
     session.add(cafe)
     await session.flush()
     assert cafe.id is not None
+    session.add_all(CafeOffice(cafe_id=cafe.id, office_id=office.id or 0) for office in served)
     items: list[MenuItem] = []
     for order, dish in enumerate(spec.dishes):
         item = MenuItem(
@@ -340,7 +418,14 @@ async def _add_cafe(session: AsyncSession, spec: CafeSpec, now: datetime) -> _Ca
             )
         )
     await session.flush()
-    return _CafeRows(cafe=cafe, spec=spec, items=items, options=options, combos=combos)
+    return _CafeRows(
+        cafe=cafe,
+        spec=spec,
+        items=items,
+        options=options,
+        combos=combos,
+        office_ids={office.id for office in served if office.id is not None},
+    )
 
 
 def _pick_options(rng: random.Random, item: MenuItem, rows: _CafeRows) -> dict[str, str]:
@@ -395,8 +480,8 @@ def _draft_order(rng: random.Random, rows: _CafeRows) -> tuple[Combo | None, lis
 async def _add_history(
     session: AsyncSession, users: list[User], cafes: list[_CafeRows], today: date, summary: SeedSummary
 ) -> None:
-    """Orders on delivery days of the last three weeks (before today), respecting weekly limits."""
-    tz = get_clock().tz
+    """Orders on delivery days of the last three weeks (before today), from the cafes of each person's office,
+    respecting weekly limits."""
     rng = random.Random(20261130)  # deterministic demo data
     eaters = [user for user in users if user.is_active]
     spent: dict[tuple[int, date], Decimal] = {}
@@ -408,7 +493,11 @@ async def _add_history(
         for user in eaters:
             if rng.random() < 0.3:
                 continue
-            rows = rng.choice(open_cafes)
+            mine = [rows for rows in open_cafes if user.office_id in rows.office_ids]
+            if not mine:
+                continue
+            rows = rng.choice(mine)
+            tz = zone(rows.cafe.timezone)
             combo, lines, total = _draft_order(rng, rows)
             week = week_bounds(day)[0]
             cancelled = rng.random() < 0.07
@@ -457,7 +546,8 @@ async def _add_upcoming(
         if rng.random() < 0.3:
             continue
         for day in (today + timedelta(days=offset) for offset in range(3)):
-            rows = rng.choice([rows for rows in cafes if day.weekday() in rows.spec.weekdays] or [None])
+            mine = [rows for rows in cafes if day.weekday() in rows.spec.weekdays and user.office_id in rows.office_ids]
+            rows = rng.choice(mine or [None])
             if rows is None:
                 continue
             combo, lines, _total = _draft_order(rng, rows)
@@ -495,8 +585,10 @@ async def seed_demo(session: AsyncSession) -> SeedSummary:
     clock = get_clock()
     now, today = clock.now(), clock.today()
     summary = SeedSummary()
-    users = await _add_people(session, now, summary)
-    cafes = [await _add_cafe(session, spec, now) for spec in CAFES]
+    offices = await _add_offices(session, now, summary)
+    users = await _add_people(session, now, summary, offices)
+    cafes = [await _add_cafe(session, spec, now, offices) for spec in CAFES]
+    await _add_calendar(session, offices, cafes)
     summary.cafes = len(cafes)
     summary.menu_items = sum(len(rows.items) for rows in cafes)
     summary.combos = sum(len(rows.combos) for rows in cafes)

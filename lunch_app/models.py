@@ -17,10 +17,16 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from lunch_app.db_types import MONEY, AwareDateTime, JSONType
+from lunch_app.settings import get_settings
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def default_timezone() -> str:
+    """APP_TIMEZONE: only the default zone of a new office or cafe (each then keeps its own)."""
+    return get_settings().app_timezone
 
 
 class Role(enum.StrEnum):
@@ -103,6 +109,42 @@ def _actor_fk() -> Any:
     )
 
 
+WORKING_WEEK = [0, 1, 2, 3, 4]  # Monday–Friday: the working week of a new office
+
+
+def _office_fk(table: str) -> Any:
+    """The office a person belongs to. RESTRICT: an office with people is deactivated, never deleted."""
+    return Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("offices.id", ondelete="RESTRICT", name=f"fk_{table}_office_id"),
+            nullable=False,
+            index=True,
+        )
+    )
+
+
+class Office(SQLModel, table=True):
+    """A place where people work and lunch is delivered. Its IANA time zone decides its people's "today",
+    their 7-day strip and how cut-off times are shown to them (see lunch_app/domain/offices.py)."""
+
+    __tablename__ = "offices"
+    # Exact-unique in the database; the domain also refuses names that differ only in case (casefold, which
+    # neither SQLite's nor a C-locale PostgreSQL's lower() does for Cyrillic).
+    __table_args__ = (sa.UniqueConstraint("name", name="uq_offices_name"), {"extend_existing": True})
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    timezone: str = Field(default_factory=default_timezone, sa_column=sa.Column(sa.String(64), nullable=False))
+    address: str = Field(default="", sa_column=sa.Column(sa.String(300), nullable=False, server_default=""))
+    # Weekdays (0 = Monday) people of this office work; holidays and extra working days adjust single dates.
+    working_weekdays: list[int] = Field(
+        default_factory=lambda: list(WORKING_WEEK), sa_column=sa.Column(JSONType(), nullable=False)
+    )
+    is_active: bool = Field(default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true()))
+    created_at: datetime = _created()
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
     __table_args__ = (
@@ -112,7 +154,7 @@ class User(SQLModel, table=True):
 
     tgid: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
     name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
-    office: str = Field(default="", sa_column=sa.Column(sa.String(100), nullable=False, server_default=""))
+    office_id: int = _office_fk("users")
     username: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))
     language: str = Field(default="ru", sa_column=sa.Column(sa.String(8), nullable=False, server_default="ru"))
     role: Role = Field(
@@ -136,7 +178,7 @@ class AccessRequest(SQLModel, table=True):
     tgid: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False, unique=True))
     name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
     username: str | None = Field(default=None, sa_column=sa.Column(sa.String(64), nullable=True))
-    office: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    office_id: int = _office_fk("access_requests")
     language: str = Field(default="ru", sa_column=sa.Column(sa.String(8), nullable=False, server_default="ru"))
     status: RequestStatus = Field(
         default=RequestStatus.pending,
@@ -161,6 +203,78 @@ class Cafe(SQLModel, table=True):
         default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
     )
     linked_at: datetime | None = _timestamp()
+    # The zone of the cafe's schedule: each (cafe, date) has one cut-off instant (see domain/availability.py).
+    timezone: str = Field(default_factory=default_timezone, sa_column=sa.Column(sa.String(64), nullable=False))
+    created_at: datetime = _created()
+
+
+class CafeOffice(SQLModel, table=True):
+    """Which offices a cafe serves (at least one; employees see only the cafes of their office)."""
+
+    __tablename__ = "cafe_offices"
+    __table_args__ = {"extend_existing": True}
+
+    cafe_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), primary_key=True)
+    )
+    office_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True, index=True)
+    )
+
+
+class Holiday(SQLModel, table=True):
+    """A company holiday of one office: start…end inclusive (e.g. 1–8 January), with its name."""
+
+    __tablename__ = "holidays"
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="ck_holidays_range"),
+        sa.Index("ix_holidays_office_end", "office_id", "end_date"),
+        {"extend_existing": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("offices.id", ondelete="CASCADE"), nullable=False)
+    )
+    start_date: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    end_date: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    created_at: datetime = _created()
+
+
+class ExtraWorkday(SQLModel, table=True):
+    """A date an office works although its weekday is off (a transferred working Saturday)."""
+
+    __tablename__ = "extra_workdays"
+    __table_args__ = (
+        sa.UniqueConstraint("office_id", "day", name="uq_extra_workdays_office_day"),
+        {"extend_existing": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(
+        sa_column=sa.Column(sa.Integer, sa.ForeignKey("offices.id", ondelete="CASCADE"), nullable=False)
+    )
+    day: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    name: str = Field(default="", sa_column=sa.Column(sa.String(100), nullable=False, server_default=""))
+    created_at: datetime = _created()
+
+
+class CafeClosure(SQLModel, table=True):
+    """Days a cafe does not cook: start…end inclusive, with a note ("кухня на ремонте")."""
+
+    __tablename__ = "cafe_closures"
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="ck_cafe_closures_range"),
+        sa.Index("ix_cafe_closures_cafe_end", "cafe_id", "end_date"),
+        {"extend_existing": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    cafe_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("cafes.id", ondelete="CASCADE"), nullable=False))
+    start_date: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    end_date: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    note: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, server_default=""))
     created_at: datetime = _created()
 
 

@@ -7,22 +7,37 @@ from typing import Any
 from sqlalchemy import select, text
 
 from lunch_app import db
-from lunch_app.models import Cafe, OutboxEvent, Role, User
+from lunch_app.models import Cafe, Office, OutboxEvent, Role, User
 from lunch_app.telegram_auth import TelegramUser
+from tests.office_fixtures import office_in, serve_in
 
 MANAGER = 7_000_000_001  # above 2^31 on purpose: Telegram ids need BIGINT
 MANAGER_2 = 7_000_000_002
 EMPLOYEE = 7_000_000_101
 STRANGER = 7_000_000_999
 
-SNAPSHOT_TABLES = ("users", "access_requests", "cafes", "cafe_link_requests", "outbox", "audit_log", "dashboard_tokens")
+SNAPSHOT_TABLES = (
+    "offices",
+    "users",
+    "access_requests",
+    "cafes",
+    "cafe_link_requests",
+    "outbox",
+    "audit_log",
+    "dashboard_tokens",
+    "orders",
+    "holidays",
+    "extra_workdays",
+    "cafe_closures",
+    "cafe_offices",
+)
 
 
 async def seed_user(
     tgid: int, name: str = "Сотрудник", *, role: Role = Role.employee, active: bool = True, office: str = "Офис 1"
 ) -> None:
     async with db.session_scope() as s:
-        s.add(User(tgid=tgid, name=name, office=office, role=role, is_active=active))
+        s.add(User(tgid=tgid, name=name, office_id=await office_in(s, office), role=role, is_active=active))
 
 
 async def seed_manager(tgid: int = MANAGER, name: str = "Мария Менеджер") -> None:
@@ -35,6 +50,7 @@ async def seed_cafe(name: str = "Вкусно", *, active: bool = True, chat_id:
         s.add(cafe)
         await s.flush()
         assert cafe.id is not None
+        await serve_in(s, cafe.id)
         return cafe.id
 
 
@@ -53,6 +69,16 @@ async def notices(template: str | None = None) -> list[dict[str, Any]]:
 async def get_user(tgid: int) -> User | None:
     async with db.session_scope() as s:
         return await s.get(User, tgid)
+
+
+async def office_name_of(tgid: int) -> str:
+    """The name of the office the user belongs to."""
+    async with db.session_scope() as s:
+        user = await s.get(User, tgid)
+        assert user is not None
+        office = await s.get(Office, user.office_id)
+        assert office is not None
+        return office.name
 
 
 async def get_cafe(cafe_id: int) -> Cafe:

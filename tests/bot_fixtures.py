@@ -21,6 +21,7 @@ from lunch_app import db
 from lunch_app.models import Cafe, Role, User
 from lunch_app.settings import get_settings
 from tests.fakes.telegram import FakeBotAPI, RecordedCall
+from tests.office_fixtures import office_in, serve_in
 
 FAST_BACKOFF = BackoffConfig(min_delay=0.05, max_delay=0.3, factor=1.5, jitter=0.1)
 FLOOD_LIMIT = 5
@@ -115,7 +116,7 @@ async def running_bot_fixture(db_ready: object, fake_telegram: FakeBotAPI) -> As
 
 async def add_user(tgid: int, name: str, *, role: Role = Role.employee, active: bool = True) -> None:
     async with db.session_scope() as session:
-        session.add(User(tgid=tgid, name=name, office="HQ", role=role, is_active=active))
+        session.add(User(tgid=tgid, name=name, office_id=await office_in(session, "HQ"), role=role, is_active=active))
 
 
 async def add_cafe(name: str, *, active: bool = True, chat_id: int | None = None, title: str | None = None) -> int:
@@ -124,4 +125,5 @@ async def add_cafe(name: str, *, active: bool = True, chat_id: int | None = None
         session.add(cafe)
         await session.flush()
         assert cafe.id is not None
+        await serve_in(session, cafe.id, [await office_in(session, "HQ")])
         return cafe.id

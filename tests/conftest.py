@@ -88,7 +88,8 @@ async def engine(database_url: str) -> AsyncIterator[object]:
 
 TABLES = (
     "audit_log, outbox, reminders, dashboard_tokens, dispatches, reports, orders, schedules, combos, "
-    "menu_item_options, menu_items, cafe_link_requests, cafes, access_requests, users"
+    "menu_item_options, menu_items, cafe_link_requests, cafe_closures, cafe_offices, holidays, extra_workdays, cafes, "
+    "access_requests, users, offices"
 )
 
 

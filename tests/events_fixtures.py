@@ -23,6 +23,7 @@ from lunch_app.clock import get_clock
 from lunch_app.models import Cafe, Dispatch, DispatchStatus, Order, OrderStatus, Role, Schedule, User
 from lunch_app.settings import get_settings
 from tests.fakes.kafka import consumer_kwargs
+from tests.office_fixtures import office_in, serve_in
 from workers.notifications import notifications_process
 from workers.runtime import WorkerContext
 from workers.scheduler import scheduler_process
@@ -125,6 +126,7 @@ async def add_cafe(
         s.add(cafe)
         await s.flush()
         assert cafe.id is not None
+        await serve_in(s, cafe.id)
         for weekday in range(7):
             s.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=cutoff, cutoff_days_before=days_before))
         return cafe.id
@@ -135,13 +137,13 @@ async def add_users(
 ) -> list[int]:
     async with db.session_scope() as s:
         for n in range(count):
-            s.add(User(tgid=first_tgid + n, name=f"{name} {n}", office=office, **fields))
+            s.add(User(tgid=first_tgid + n, name=f"{name} {n}", office_id=await office_in(s, office), **fields))
     return [first_tgid + n for n in range(count)]
 
 
-async def add_user(tgid: int, name: str, **fields: Any) -> int:
+async def add_user(tgid: int, name: str, *, office: str = "Офис 1", **fields: Any) -> int:
     async with db.session_scope() as s:
-        s.add(User(tgid=tgid, name=name, **fields))
+        s.add(User(tgid=tgid, name=name, office_id=await office_in(s, office), **fields))
     return tgid
 
 

@@ -27,6 +27,7 @@ from lunch_app.telegram_auth import sign_init_data
 from tests.app_fixtures import _answers, _stop, _tail, free_port
 from tests.conftest import ROOT, TABLES, TEST_BOT_TOKEN
 from tests.fakes.gemini import FakeGemini
+from tests.office_fixtures import office_in, serve_in
 from tests.telegram_clients import app_url, launch_params, serve_telegram_files
 
 WEB_DIR = ROOT / "artifacts" / "e2e-web-miniapp"
@@ -83,13 +84,25 @@ async def reset_tables() -> None:
         await session.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
 
 
-async def add_user(tgid: int, name: str, *, limit: str | None = None, active: bool = True, lang: str = "ru") -> None:
+OFFICE = "Москва, Тверская 7"
+
+
+async def add_user(
+    tgid: int,
+    name: str,
+    *,
+    limit: str | None = None,
+    active: bool = True,
+    lang: str = "ru",
+    office: str = OFFICE,
+    timezone: str = "Europe/Moscow",
+) -> None:
     async with db.session_scope() as session:
         session.add(
             User(
                 tgid=tgid,
                 name=name,
-                office="Москва, Тверская 7",
+                office_id=await office_in(session, office, timezone=timezone),
                 role=Role.employee,
                 is_active=active,
                 language=lang,
@@ -105,6 +118,7 @@ async def build_menu(*, cutoff: dtime = dtime(23, 59), days_before: int = 0) -> 
         session.add(cafe)
         await session.flush()
         assert cafe.id is not None
+        await serve_in(session, cafe.id, [await office_in(session, OFFICE)])
         for weekday in range(7):
             session.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=cutoff, cutoff_days_before=days_before))
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from lunch_app import db
 from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Role, Schedule, User
+from tests.office_fixtures import office_in, serve_in
 
 EMPLOYEE = 7_000_000_001  # above 2^31 on purpose
 OTHER_EMPLOYEE = 7_000_000_002
@@ -45,7 +46,7 @@ async def add_user(
             User(
                 tgid=tgid,
                 name=name,
-                office=office,
+                office_id=await office_in(s, office),
                 role=role,
                 is_active=active,
                 weekly_limit=Decimal(limit) if limit is not None else None,
@@ -53,12 +54,21 @@ async def add_user(
         )
 
 
-async def add_cafe(name: str, *, cutoff: time = time(11, 0), days_before: int = 0, weekdays: range = range(5)) -> int:
+async def add_cafe(
+    name: str,
+    *,
+    cutoff: time = time(11, 0),
+    days_before: int = 0,
+    weekdays: range = range(5),
+    timezone: str = "Europe/Moscow",
+    offices: tuple[str, ...] = ("Офис 1",),
+) -> int:
     async with db.session_scope() as s:
-        cafe = Cafe(name=name)
+        cafe = Cafe(name=name, timezone=timezone)
         s.add(cafe)
         await s.flush()
         assert cafe.id is not None
+        await serve_in(s, cafe.id, [await office_in(s, office) for office in offices])
         for weekday in weekdays:
             s.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=cutoff, cutoff_days_before=days_before))
         return cafe.id

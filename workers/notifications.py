@@ -47,9 +47,10 @@ from lunch_app.domain.digest import (
     record_part,
     start_delivery,
 )
+from lunch_app.domain.reminders import reminder_still_useful
 from lunch_app.events.kafka import run_consumer
 from lunch_app.events.relay import run_relay
-from lunch_app.models import AccessRequest, DispatchStatus, Order, OrderStatus, User
+from lunch_app.models import AccessRequest, DispatchStatus, User
 from lunch_app.settings import Settings, get_settings
 from lunch_app.telegram.messages import UnknownTemplate, digest_keyboard, render_digest, render_notice
 from lunch_app.telegram.sender import DeliveryFailed, TelegramSender, make_bot
@@ -207,23 +208,11 @@ class NotificationHandler:
         return "en" if language == "en" else "ru"
 
     async def _reminder_still_useful(self, tgid: int, params: dict[str, Any]) -> bool:
-        """A reminder that waited in a queue is dropped if the person ordered or opted out meanwhile."""
         cafe_id, day = params.get("cafe_id"), _parse_date(params.get("date"))
         if not isinstance(cafe_id, int) or day is None:
             return True
         async with db.session_scope() as session:
-            user = await session.get(User, tgid)
-            if user is None or not user.is_active or not user.reminders_enabled:
-                return False
-            ordered = await session.execute(
-                sa.select(col(Order.id)).where(
-                    col(Order.user_tgid) == tgid,
-                    col(Order.cafe_id) == cafe_id,
-                    col(Order.order_date) == day,
-                    col(Order.status) != OrderStatus.cancelled,
-                )
-            )
-            return ordered.first() is None
+            return await reminder_still_useful(session, user_tgid=tgid, cafe_id=cafe_id, day=day)
 
 
 async def _record_part(dispatch_id: int, message_id: int) -> None:

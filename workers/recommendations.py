@@ -1,14 +1,16 @@
 """Recommendations worker: `python -m workers.recommendations`.
 
-Consumes `lunch-bot.daily-tasks`. A `generate_recommendations` task without `user_tgid` runs the nightly
-batch over every eligible user (bounded concurrency, stops when every Gemini key is exhausted); with
-`user_tgid` it refreshes one user's tips. The same domain code serves the Mini App's "generate now".
+Consumes `lunch-bot.daily-tasks`. A `generate_recommendations` task with `office_id` runs the nightly batch over
+that office's eligible users (queued at 03:00 office time; bounded concurrency, stops when every Gemini key is
+exhausted); without either it runs over everyone (tasks queued before offices existed); with `user_tgid` it
+refreshes one user's tips. The same domain code serves the Mini App's "generate now".
 A nightly task delivered twice within a day runs once (a Redis mark per event id, set after success).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -16,6 +18,7 @@ from aiokafka import ConsumerRecord
 
 from lunch_app import db
 from lunch_app.ai.gemini import GeminiGenerator
+from lunch_app.domain.offices import office_today
 from lunch_app.domain.recommendations import AllKeysExhausted, GenerationFailed, generate_tips, run_batch, user_stats
 from lunch_app.events.kafka import run_consumer
 from lunch_app.models import User
@@ -46,8 +49,16 @@ class TaskHandler:
         elif payload.get("user_tgid") is not None:
             await self._one(int(payload["user_tgid"]))
         else:
-            result = await run_batch(db.session_factory(), self.redis, self.generator, concurrency=self.concurrency)
-            log.info("nightly recommendations done", extra=vars(result))
+            office_id = payload.get("office_id")
+            result = await run_batch(
+                db.session_factory(),
+                self.redis,
+                self.generator,
+                concurrency=self.concurrency,
+                office_id=office_id if isinstance(office_id, int) else None,
+                today=_parse_date(payload.get("date")),
+            )
+            log.info("nightly recommendations done", extra={**vars(result), "office_id": office_id})
         if event_id:
             await self.redis.set(DONE_KEY.format(event_id=event_id), "1", ex=DONE_TTL)
 
@@ -56,11 +67,18 @@ class TaskHandler:
             user = await session.get(User, tgid)
             if user is None or not user.is_active:
                 return
-            stats = await user_stats(session, user_tgid=tgid)
+            stats = await user_stats(session, user_tgid=tgid, today=await office_today(session, user))
         try:
             await generate_tips(self.redis, self.generator, user_tgid=tgid, stats=stats, language=user.language)
         except (AllKeysExhausted, GenerationFailed) as exc:
             log.warning("recommendation not generated", extra={"user_tgid": tgid, "reason": exc.key})
+
+
+def _parse_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 async def body(ctx: WorkerContext) -> None:

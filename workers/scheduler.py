@@ -5,9 +5,10 @@ Every tick (a few seconds) it
     per pair: report stored, orders `sent`, `Dispatch` row claimed, `deadline.passed` event queued (see
     lunch_app/domain/digest.py); pairs missed while the scheduler was down are caught up;
 (b) queues the reminders that are due (lunch_app/domain/reminders.py);
-(c) at 03:00 APP_TIMEZONE queues the nightly `generate_recommendations` task, once per night: its
-    event id is `nightly:<date>` and the outbox's unique event id makes a second scheduler's insert a
-    no-op. A scheduler started later that morning (until 09:00) still queues it.
+(c) at 03:00 local time of each office queues that office's nightly `generate_recommendations` task, once per
+    office and night: its event id is `nightly:<office id>:<local date>` and the outbox's unique event id
+    makes a second scheduler's insert a no-op. A scheduler started later that morning (until 09:00 office
+    time) still queues it (lunch_app/domain/recommendations.py decides).
 All three are safe with two schedulers running: the database decides (unique rows, ON CONFLICT), never
 timing. The outbox relay runs as a second task in this process (see lunch_app/events/relay.py).
 """
@@ -20,34 +21,27 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-
-import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
+from datetime import date, datetime
 
 from lunch_app import db
 from lunch_app.clock import get_clock
 from lunch_app.domain.digest import CutoffOutcome, due_cutoffs, process_cutoff
+from lunch_app.domain.recommendations import due_nightly_runs, queue_nightly_run
 from lunch_app.domain.reminders import due_reminder_days, send_reminders
-from lunch_app.events.outbox import daily_task
 from lunch_app.events.relay import run_relay
-from lunch_app.models import OutboxEvent
 from workers.runtime import WorkerContext, run_together, run_worker
 
 log = logging.getLogger("workers.scheduler")
 
 TICK_SECONDS = 1.0
 CUTOFF_CONCURRENCY = 6
-NIGHTLY_AT = time(3, 0)
-NIGHTLY_CATCH_UP = timedelta(hours=6)
 
 
 @dataclass
 class TickResult:
     cutoffs: list[CutoffOutcome] = field(default_factory=list)
     reminders: int = 0
-    nightly: bool = False
+    nightly: int = 0  # offices whose nightly task this tick queued
 
     @property
     def queued_events(self) -> bool:
@@ -99,24 +93,18 @@ async def queue_due_reminders(now: datetime) -> int:
     return total
 
 
-async def queue_nightly_task(now: datetime) -> bool:
-    """Queue tonight's recommendations task once; True when this call queued it."""
-    start = datetime.combine(now.date(), NIGHTLY_AT, tzinfo=now.tzinfo)
-    if not start <= now < start + NIGHTLY_CATCH_UP:
-        return False
-    event_id = f"nightly:{now.date().isoformat()}"
+async def queue_nightly_tasks(now: datetime) -> int:
+    """Queue the nightly recommendations task of every office whose night it is; how many this call queued."""
     async with db.session_scope() as session:
-        exists = await session.execute(sa.select(col(OutboxEvent.id)).where(col(OutboxEvent.event_id) == event_id))
-        if exists.first() is not None:
-            return False
-        try:
-            async with session.begin_nested():
-                daily_task(session, event_id=event_id)
-                await session.flush()
-        except IntegrityError:  # another scheduler queued it a moment ago
-            return False
-    log.info("nightly recommendations task queued", extra={"event_id": event_id})
-    return True
+        runs = await due_nightly_runs(session, now=now)
+    queued = 0
+    for run in runs:
+        async with db.session_scope() as session:
+            if not await queue_nightly_run(session, run=run):
+                continue
+        queued += 1
+        log.info("nightly recommendations task queued", extra={"event_id": run.event_id})
+    return queued
 
 
 async def scheduler_tick(now: datetime | None = None) -> TickResult:
@@ -125,7 +113,7 @@ async def scheduler_tick(now: datetime | None = None) -> TickResult:
     result = TickResult()
     result.cutoffs = await close_due_cutoffs(now)
     result.reminders = await queue_due_reminders(now)
-    result.nightly = await queue_nightly_task(now)
+    result.nightly = await queue_nightly_tasks(now)
     return result
 
 

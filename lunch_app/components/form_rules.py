@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from lunch_app.domain import access, catalogue, orders, schedule
+from lunch_app.domain import access, calendar, catalogue, offices, orders, schedule
 
 MONEY_PLACES = -int(catalogue.CENT.as_tuple().exponent)
 NOT_BLANK = r".*\S.*"  # the domain strips whitespace: "   " is no name
@@ -51,7 +51,13 @@ COMBO_PRICE: dict[str, Any] = {**PRICE, "required": True}
 WEEKLY_LIMIT: dict[str, Any] = {"pattern": money_pattern(access.MAX_WEEKLY_LIMIT), "input_mode": "decimal"}
 TGID: dict[str, Any] = {"required": True, "pattern": positive_int_pattern(access.MAX_TGID), "input_mode": "numeric"}
 USER_NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": access.MAX_NAME}
-OFFICE: dict[str, Any] = {"max_length": access.MAX_OFFICE}
+OFFICE_NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": offices.MAX_NAME}
+ADDRESS: dict[str, Any] = {"max_length": offices.MAX_ADDRESS}
+TIMEZONE: dict[str, Any] = {"required": True, "max_length": offices.MAX_ZONE}
+HOLIDAY_NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": calendar.MAX_NAME}
+WORKDAY_NAME: dict[str, Any] = {"max_length": calendar.MAX_NAME}
+CLOSURE_NOTE: dict[str, Any] = {"max_length": calendar.MAX_NOTE}
+CALENDAR_DATE: dict[str, Any] = {"required": True}
 NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": catalogue.MAX_NAME}
 DESCRIPTION: dict[str, Any] = {"max_length": catalogue.MAX_DESCRIPTION}
 OPTION_NAME: dict[str, Any] = {"required": True, "pattern": NOT_BLANK, "max_length": catalogue.MAX_OPTION_TEXT}

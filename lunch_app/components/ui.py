@@ -99,14 +99,14 @@ def centered(icon: str, title: Any, text: Any, *children: Any, tone: str = "", *
     )
 
 
-def bottom_sheet(*children: Any, on_close: Any, **props: Any) -> rx.Component:
+def bottom_sheet(*children: Any, on_close: Any, class_name: str = "", **props: Any) -> rx.Component:
     return rx.fragment(
         rx.el.div(class_name="ma-backdrop", on_click=on_close),
         rx.el.div(
             rx.el.div(class_name="ma-grab"),
             rx.el.button("✕", class_name="ma-sheet-close", type="button", on_click=on_close, aria_label="close"),
             *children,
-            class_name="ma-sheet",
+            class_name=f"ma-sheet {class_name}".strip(),
             role="dialog",
             **props,
         ),

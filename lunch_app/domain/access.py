@@ -3,6 +3,9 @@
 Decisions worth knowing:
 - Signing in refreshes only what Telegram owns (username, language); name and office belong to the
   managers and are never overwritten — except the placeholder name given to a bootstrapped manager.
+- Everybody belongs to an office (lunch_app/domain/offices.py). The access form offers the active offices as a
+  choice; a manager adding someone picks an active office; a manager bootstrapped from MANAGER_TGIDS (or created
+  at the CLI without --office) joins the default office.
 - A rejected requester cannot re-apply (they see the "rejected" screen); a manager can still approve them.
 - Deleting a user keeps their orders (FK SET NULL + name snapshot) and their access request; if they come
   back, filing the form again re-opens that request as pending.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -37,11 +41,12 @@ from sqlmodel import col
 from lunch_app.clock import get_clock
 from lunch_app.domain import approvals, audit
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
-from lunch_app.domain.users import require_active_user, require_manager
+from lunch_app.domain.offices import ensure_default_office, find_office, require_active_office
+from lunch_app.domain.users import UserView, require_active_user, require_manager, user_view
 from lunch_app.domain.validation import like_pattern, parse, search_number
 from lunch_app.events.outbox import notify
 from lunch_app.i18n import normalize_language
-from lunch_app.models import AccessRequest, RequestStatus, Role, User
+from lunch_app.models import AccessRequest, Office, RequestStatus, Role, User
 from lunch_app.telegram_auth import TelegramUser
 
 # Printable text only: names end up in Telegram messages and CSV files.
@@ -51,10 +56,18 @@ MAX_OFFICE = 100
 Name = Annotated[
     StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME, pattern=_PRINTABLE)
 ]
-Office = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=MAX_OFFICE, pattern=_PRINTABLE)]
-RequiredOffice = Annotated[
-    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_OFFICE, pattern=_PRINTABLE)
-]
+OfficeName = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=MAX_OFFICE, pattern=_PRINTABLE)]
+OfficeId = Annotated[StrictInt, Field(gt=0, lt=2**31)]
+
+
+def _office_id_input(value: Any) -> Any:
+    """A form's select sends the id as text."""
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 10:
+        return int(value.strip())
+    return value
+
+
+FormOfficeId = Annotated[OfficeId, BeforeValidator(_office_id_input)]
 Username = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=64, pattern=r"^@?[A-Za-z0-9_]*$")]
 MAX_TGID = 2**63 - 1  # ids are stored as BIGINT
 TgId = Annotated[StrictInt, Field(gt=0, le=MAX_TGID)]
@@ -103,13 +116,30 @@ class SignInResult:
 
 @dataclass(frozen=True)
 class UserPage:
-    items: list[User]
+    items: list[UserView]
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class RequestView:
+    """An access request as the dashboard lists it: the request plus its office's name."""
+
+    id: int
+    tgid: int
+    name: str
+    username: str | None
+    office_id: int
+    office: str
+    language: str
+    status: RequestStatus
+    created_at: datetime
+    processed_at: datetime | None
+    processed_by: int | None
 
 
 class _AccessForm(BaseModel):
     name: Name
-    office: RequiredOffice
+    office_id: FormOfficeId
 
 
 class _NewUser(BaseModel):
@@ -117,7 +147,7 @@ class _NewUser(BaseModel):
 
     tgid: TgId
     name: Name
-    office: Office = ""
+    office_id: FormOfficeId
     username: Username | None = None
     language: Literal["ru", "en"] = "ru"
     role: Role = Role.employee
@@ -126,13 +156,21 @@ class _NewUser(BaseModel):
     reminders_enabled: StrictBool = True
 
 
+class _NewManager(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tgid: TgId
+    name: Name
+    office: OfficeName = ""
+
+
 class _UserChanges(BaseModel):
     """A partial update: only the fields present are changed (weekly_limit=None removes the limit)."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    office: Office | None = None
+    office_id: FormOfficeId | None = None
     role: Role | None = None
     language: Literal["ru", "en"] | None = None
     weekly_limit: WeeklyLimit = None
@@ -141,6 +179,7 @@ class _UserChanges(BaseModel):
 
 class _UserSearch(BaseModel):
     search: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    office_id: FormOfficeId | None = None
     offset: Annotated[StrictInt, Field(ge=0, le=10_000_000)] = 0
     limit: Annotated[StrictInt, Field(ge=1, le=500)] = 50
 
@@ -216,15 +255,16 @@ async def _request_of(session: AsyncSession, tgid: int, *, for_update: bool = Fa
 
 
 async def request_access(
-    session: AsyncSession, *, tg_user: TelegramUser, name: object, office: object
+    session: AsyncSession, *, tg_user: TelegramUser, name: object, office_id: object
 ) -> AccessRequest:
-    """File (or refresh while pending) the access request of an unknown Telegram user.
+    """File (or refresh while pending) the access request of an unknown Telegram user, for one active office.
 
     Every active manager gets a notice with Approve/Reject buttons when a request becomes pending.
     """
     if not isinstance(tg_user, TelegramUser):
         raise InvalidInput("error.invalid_input", details="user", field="user")
-    form = parse(_AccessForm, {"name": name, "office": office})
+    form = parse(_AccessForm, {"name": name, "office_id": office_id})
+    await require_active_office(session, form.office_id)
     language = normalize_language(tg_user.language_code)
     username = _clean_username(tg_user.username)
 
@@ -238,7 +278,7 @@ async def request_access(
         request = AccessRequest(
             tgid=tg_user.id,
             name=form.name,
-            office=form.office,
+            office_id=form.office_id,
             username=username,
             language=language,
             status=RequestStatus.pending,
@@ -276,9 +316,14 @@ async def request_access(
 
 def _refresh_request(request: AccessRequest, form: _AccessForm, username: str | None, language: str) -> None:
     request.name = form.name
-    request.office = form.office
+    request.office_id = form.office_id
     request.username = username
     request.language = language
+
+
+async def _office_name(session: AsyncSession, office_id: int) -> str:
+    office = await session.get(Office, office_id)
+    return office.name if office is not None else ""
 
 
 async def _notify_managers_of_request(session: AsyncSession, request: AccessRequest) -> None:
@@ -287,7 +332,7 @@ async def _notify_managers_of_request(session: AsyncSession, request: AccessRequ
         "request_id": request.id,
         "tgid": request.tgid,
         "name": request.name,
-        "office": request.office,
+        "office": await _office_name(session, request.office_id),
         "username": request.username,
     }
     await approvals.tell_managers(session, template="access_request_new", params=params)
@@ -322,7 +367,12 @@ async def _close_request(
         action=action,
         entity="access_request",
         entity_id=request.id,
-        details={"tgid": request.tgid, "name": request.name, "office": request.office, **details},
+        details={
+            "tgid": request.tgid,
+            "name": request.name,
+            "office": await _office_name(session, request.office_id),
+            **details,
+        },
     )
     await session.flush()
     return request
@@ -339,7 +389,7 @@ async def approve_request(session: AsyncSession, *, actor_tgid: int, request_id:
         user = User(
             tgid=request.tgid,
             name=request.name,
-            office=request.office,
+            office_id=request.office_id,
             username=request.username,
             language=request.language,
             role=Role.employee,
@@ -369,13 +419,32 @@ async def reject_request(session: AsyncSession, *, actor_tgid: int, request_id: 
     )
 
 
-async def list_requests(session: AsyncSession, *, status: object = None) -> list[AccessRequest]:
-    """Access requests, newest first, optionally of one status."""
+async def list_requests(session: AsyncSession, *, status: object = None) -> list[RequestView]:
+    """Access requests, newest first, optionally of one status, with their office's name."""
     wanted = approvals.status_filter(status)
-    stmt = select(AccessRequest).order_by(col(AccessRequest.created_at).desc(), col(AccessRequest.id).desc())
+    stmt = (
+        select(AccessRequest, col(Office.name))
+        .join(Office, col(Office.id) == col(AccessRequest.office_id))
+        .order_by(col(AccessRequest.created_at).desc(), col(AccessRequest.id).desc())
+    )
     if wanted is not None:
         stmt = stmt.where(col(AccessRequest.status) == wanted)
-    return list((await session.execute(stmt)).scalars())
+    return [
+        RequestView(
+            id=request.id or 0,
+            tgid=request.tgid,
+            name=request.name,
+            username=request.username,
+            office_id=request.office_id,
+            office=office,
+            language=request.language,
+            status=RequestStatus(request.status),
+            created_at=request.created_at,
+            processed_at=request.processed_at,
+            processed_by=request.processed_by,
+        )
+        for request, office in (await session.execute(stmt)).all()
+    ]
 
 
 # --- managers ------------------------------------------------------------------------------------------
@@ -390,24 +459,33 @@ async def ensure_managers(session: AsyncSession, tgids: list[int]) -> list[User]
     wanted = parse(_TgIdList, {"tgids": tgids}).tgids
     result = []
     for tgid in dict.fromkeys(wanted):
-        result.append(await _make_manager(session, tgid=tgid, name=None, office=None, action="manager.ensure"))
+        result.append(await _make_manager(session, tgid=tgid, name=None, office_id=None, action="manager.ensure"))
     return result
 
 
 async def create_manager(session: AsyncSession, *, tgid: object, name: object, office: object = "") -> User:
-    """The CLI's "add a manager": creates the user, or promotes and activates an existing one."""
-    data = parse(_NewUser, {"tgid": tgid, "name": name, "office": office})
-    return await _make_manager(
-        session, tgid=data.tgid, name=data.name, office=data.office or None, action="manager.create"
-    )
+    """The CLI's "add a manager": creates the user, or promotes and activates an existing one. `office` names an
+    existing office (any case); left empty, a new manager joins the default office and an existing one stays."""
+    data = parse(_NewManager, {"tgid": tgid, "name": name, "office": office})
+    office_id = None
+    if data.office:
+        found = await find_office(session, data.office)
+        if found is None:
+            raise NotFound("error.office.unknown", office=data.office)
+        office_id = found.id
+    return await _make_manager(session, tgid=data.tgid, name=data.name, office_id=office_id, action="manager.create")
 
 
-async def _make_manager(session: AsyncSession, *, tgid: int, name: str | None, office: str | None, action: str) -> User:
+async def _make_manager(
+    session: AsyncSession, *, tgid: int, name: str | None, office_id: int | None, action: str
+) -> User:
     user = await _fresh_user(session, tgid, for_update=True)
     created = False
     if user is None:
+        home = office_id if office_id is not None else (await ensure_default_office(session)).id
+        assert home is not None
         candidate = User(
-            tgid=tgid, name=name or placeholder_name(tgid), office=office or "", role=Role.manager, is_active=True
+            tgid=tgid, name=name or placeholder_name(tgid), office_id=home, role=Role.manager, is_active=True
         )
         try:
             async with session.begin_nested():
@@ -422,8 +500,8 @@ async def _make_manager(session: AsyncSession, *, tgid: int, name: str | None, o
     user.is_active = True
     if name is not None and user.name != name:
         user.name, changed = name, True
-    if office is not None and user.office != office:
-        user.office, changed = office, True
+    if office_id is not None and user.office_id != office_id:
+        user.office_id, changed = office_id, True
     if changed:
         audit.record(
             session,
@@ -478,17 +556,20 @@ def _guard_last_manager(user: User, managers: set[int]) -> None:
 
 
 async def list_users(
-    session: AsyncSession, *, search: object = None, offset: object = 0, limit: object = 50
+    session: AsyncSession, *, search: object = None, offset: object = 0, limit: object = 50, office_id: object = None
 ) -> UserPage:
-    """Users for the dashboard, by name; `search` matches name, office, username or the Telegram id."""
-    query = parse(_UserSearch, {"search": search, "offset": offset, "limit": limit})
-    stmt = select(User)
+    """Users for the dashboard, by name; `search` matches name, office, username or the Telegram id; `office_id`
+    keeps one office's people."""
+    query = parse(_UserSearch, {"search": search, "offset": offset, "limit": limit, "office_id": office_id})
+    stmt = select(User, col(Office.name)).join(Office, col(Office.id) == col(User.office_id))
+    if query.office_id is not None:
+        stmt = stmt.where(col(User.office_id) == query.office_id)
     if query.search:
         text = query.search.lstrip("@")
         pattern = like_pattern(text)
         conditions: list[ColumnElement[bool]] = [
             col(User.name).ilike(pattern, escape="\\"),
-            col(User.office).ilike(pattern, escape="\\"),
+            col(Office.name).ilike(pattern, escape="\\"),
             col(User.username).ilike(pattern, escape="\\"),
         ]
         number = search_number(text)
@@ -497,19 +578,21 @@ async def list_users(
         stmt = stmt.where(or_(*conditions))
     total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
     page = stmt.order_by(func.lower(col(User.name)), col(User.tgid)).offset(query.offset).limit(query.limit)
-    return UserPage(items=list((await session.execute(page)).scalars()), total=int(total))
+    rows = (await session.execute(page)).all()
+    return UserPage(items=[user_view(user, office) for user, office in rows], total=int(total))
 
 
 async def add_user(session: AsyncSession, *, actor_tgid: int, data: Any) -> User:
     """A manager adds a person directly. A pending or rejected request of that person is marked approved."""
     await require_manager(session, actor_tgid)
-    fields = parse(_NewUser, data)
+    fields = parse(_NewUser, data, {"office_id": "error.office.bad_id"})
+    await require_active_office(session, fields.office_id)
     if await _fresh_user(session, fields.tgid) is not None:
         raise Conflict("error.user.exists")
     user = User(
         tgid=fields.tgid,
         name=fields.name,
-        office=fields.office,
+        office_id=fields.office_id,
         username=_clean_username(fields.username),
         language=fields.language,
         role=fields.role,
@@ -540,12 +623,13 @@ async def add_user(session: AsyncSession, *, actor_tgid: int, data: Any) -> User
 
 
 async def update_user(session: AsyncSession, *, actor_tgid: int, tgid: object, data: Any) -> User:
-    """Change name, office, role, language, weekly limit or reminders; only the given fields change."""
+    """Change name, office, role, language, weekly limit or reminders; only the given fields change. A person
+    is moved only into an active office."""
     await require_manager(session, actor_tgid)
     target_tgid = parse_tgid(tgid)
-    changes = parse(_UserChanges, data)
+    changes = parse(_UserChanges, data, {"office_id": "error.office.bad_id"})
     given = changes.model_fields_set
-    for required in ("name", "office", "role", "language", "reminders_enabled"):
+    for required in ("name", "office_id", "role", "language", "reminders_enabled"):
         if required in given and getattr(changes, required) is None:
             raise InvalidInput("error.invalid_input", details=required, field=required)
 
@@ -555,8 +639,10 @@ async def update_user(session: AsyncSession, *, actor_tgid: int, tgid: object, d
     if demoting and user.role == Role.manager:
         _guard_last_manager(user, managers)
 
+    if "office_id" in given and changes.office_id != user.office_id:
+        await require_active_office(session, changes.office_id)
     diff: dict[str, Any] = {}
-    for name in ("name", "office", "role", "language", "weekly_limit", "reminders_enabled"):
+    for name in ("name", "office_id", "role", "language", "weekly_limit", "reminders_enabled"):
         if name not in given:
             continue
         new = getattr(changes, name)
@@ -608,7 +694,7 @@ async def delete_user(session: AsyncSession, *, actor_tgid: int, tgid: object) -
         action="user.delete",
         entity="user",
         entity_id=user.tgid,
-        details={"name": user.name, "office": user.office, "role": user.role},
+        details={"name": user.name, "office": await _office_name(session, user.office_id), "role": user.role},
     )
     await session.delete(user)
     await session.flush()

@@ -57,8 +57,8 @@ async def request_for_decision(
     return request
 
 
-def decide(request: AccessRequest | CafeLinkRequest, status: RequestStatus, actor_tgid: int) -> None:
-    """Mark the request decided: its new status, when, and by which manager."""
+def decide(request: AccessRequest | CafeLinkRequest, status: RequestStatus, actor_tgid: int | None) -> None:
+    """Mark the request decided: its new status, when, and by which manager (None: the operator at the CLI)."""
     request.status = status
     request.processed_at = get_clock().utcnow()
     request.processed_by = actor_tgid

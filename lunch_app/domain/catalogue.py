@@ -3,6 +3,10 @@
 Reads return typed, immutable views; manager actions check the role, validate untrusted input with
 pydantic (strict types, bounds, lengths), and write an audit entry. A dish that past orders refer to is
 disabled instead of deleted, so the order history keeps making sense.
+
+A cafe serves one or more offices (`office_ids`, never none) and has its own time zone, the zone of its schedule
+(see domain/availability.py). A new cafe given no offices serves every active office; given no zone it takes the
+zone of the first office it serves.
 """
 
 from __future__ import annotations
@@ -31,9 +35,10 @@ from sqlmodel import col
 
 from lunch_app.domain import audit
 from lunch_app.domain.errors import InvalidInput, NotFound
+from lunch_app.domain.offices import Timezone, cafe_office_ids, check_zone_field
 from lunch_app.domain.users import require_manager
 from lunch_app.domain.validation import NoControlChars, parse
-from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, Tag
+from lunch_app.models import Cafe, CafeOffice, Category, Combo, MenuItem, MenuItemOption, Office, Order, Tag
 
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("100000")
@@ -98,11 +103,16 @@ class _Input(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+OfficeIds = Annotated[list[Annotated[StrictInt, Field(gt=0, lt=2**31)]], Field(min_length=1, max_length=1000)]
+
+
 class CafeInput(_Input):
     name: Name
     description: Description = ""
     is_active: StrictBool = True
     notifications_enabled: StrictBool = True
+    timezone: Timezone | None = None
+    office_ids: OfficeIds | None = None
 
 
 class OptionInput(_Input):
@@ -134,6 +144,8 @@ _CAFE_KEYS = {
     "description": "error.cafe.bad_description",
     "is_active": "error.catalogue.bad_flag",
     "notifications_enabled": "error.catalogue.bad_flag",
+    "timezone": "error.office.bad_timezone",
+    "office_ids": "error.cafe.bad_offices",
 }
 _ITEM_KEYS = {
     "name": "error.menu.bad_name",
@@ -234,6 +246,8 @@ class CafeView(_View):
     tg_chat_title: str | None
     linked_at: datetime | None
     created_at: datetime
+    timezone: str = ""
+    office_ids: tuple[int, ...] = ()  # the offices it serves
 
     @property
     def is_linked(self) -> bool:
@@ -300,7 +314,7 @@ class DeleteOutcome(enum.StrEnum):
     disabled = "disabled"  # used by past orders: kept, but no longer offered
 
 
-def _cafe_view(cafe: Cafe) -> CafeView:
+def _cafe_view(cafe: Cafe, office_ids: Sequence[int] = ()) -> CafeView:
     assert cafe.id is not None
     return CafeView(
         id=cafe.id,
@@ -312,7 +326,14 @@ def _cafe_view(cafe: Cafe) -> CafeView:
         tg_chat_title=cafe.tg_chat_title,
         linked_at=cafe.linked_at,
         created_at=cafe.created_at,
+        timezone=cafe.timezone,
+        office_ids=tuple(office_ids),
     )
+
+
+async def _view(session: AsyncSession, cafe: Cafe) -> CafeView:
+    assert cafe.id is not None
+    return _cafe_view(cafe, (await cafe_office_ids(session, [cafe.id]))[cafe.id])
 
 
 def _option_view(option: MenuItemOption) -> OptionView:
@@ -457,48 +478,103 @@ async def _switch(
 # ---------------------------------------------------------------------------------------------- cafes
 
 
-async def list_cafes(session: AsyncSession, *, active_only: bool = False) -> list[CafeView]:
+async def list_cafes(
+    session: AsyncSession, *, active_only: bool = False, office_id: int | None = None
+) -> list[CafeView]:
+    """Cafes by name; with `office_id` only the cafes serving that office (what its employees may order from)."""
     query = sa.select(Cafe).order_by(sa.func.lower(col(Cafe.name)), col(Cafe.id))
     if active_only:
         query = query.where(col(Cafe.is_active).is_(True))
-    return [_cafe_view(cafe) for cafe in (await session.execute(query)).scalars()]
+    if office_id is not None:
+        query = query.where(
+            sa.exists().where(col(CafeOffice.cafe_id) == col(Cafe.id), col(CafeOffice.office_id) == office_id)
+        )
+    cafes = list((await session.execute(query)).scalars())
+    served = await cafe_office_ids(session, [cafe.id for cafe in cafes if cafe.id is not None])
+    return [_cafe_view(cafe, served.get(cafe.id or 0, [])) for cafe in cafes]
 
 
 async def get_cafe(session: AsyncSession, cafe_id: int) -> CafeView:
-    return _cafe_view(await load_cafe(session, cafe_id))
+    return await _view(session, await load_cafe(session, cafe_id))
+
+
+async def _check_offices(session: AsyncSession, office_ids: Sequence[int]) -> list[Office]:
+    wanted = sorted(set(office_ids))
+    rows = list((await session.execute(sa.select(Office).where(col(Office.id).in_(wanted)))).scalars())
+    if len(rows) != len(wanted):
+        raise NotFound("error.office.not_found")
+    return sorted(rows, key=lambda office: office.id or 0)
+
+
+async def _set_offices(session: AsyncSession, cafe_id: int, office_ids: Sequence[int]) -> None:
+    await session.execute(sa.delete(CafeOffice).where(col(CafeOffice.cafe_id) == cafe_id))
+    session.add_all(CafeOffice(cafe_id=cafe_id, office_id=office_id) for office_id in sorted(set(office_ids)))
+    await session.flush()
 
 
 async def create_cafe(session: AsyncSession, *, actor_tgid: int, data: Any) -> CafeView:
+    """A new cafe. It serves `office_ids` (default: every active office) and its schedule is in `timezone`
+    (default: the first office's zone, or APP_TIMEZONE)."""
     await require_manager(session, actor_tgid)
+    check_zone_field(data)
     parsed = parse(CafeInput, data, _CAFE_KEYS)
-    cafe = Cafe(**parsed.model_dump())
+    if parsed.office_ids is not None:
+        offices = await _check_offices(session, parsed.office_ids)
+    else:
+        offices = list(
+            (
+                await session.execute(sa.select(Office).where(col(Office.is_active).is_(True)).order_by(col(Office.id)))
+            ).scalars()
+        )
+        if not offices:
+            raise InvalidInput("error.cafe.no_offices", field="office_ids")
+    fields_ = parsed.model_dump(exclude={"office_ids", "timezone"})
+    cafe = Cafe(**fields_)
+    if parsed.timezone is not None:
+        cafe.timezone = parsed.timezone
+    elif offices:
+        cafe.timezone = offices[0].timezone
     session.add(cafe)
     await session.flush()
+    assert cafe.id is not None
+    await _set_offices(session, cafe.id, [office.id for office in offices if office.id is not None])
     audit.record(
         session,
         actor_tgid=actor_tgid,
         action="cafe.create",
         entity="cafe",
         entity_id=cafe.id,
-        details=parsed.model_dump(),
+        details={**fields_, "timezone": cafe.timezone, "office_ids": [office.id for office in offices]},
     )
-    return _cafe_view(cafe)
+    return await _view(session, cafe)
 
 
 async def update_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int, data: Any) -> CafeView:
-    """Change any of name, description, is_active, notifications_enabled; fields left out stay as they are."""
+    """Change any of name, description, is_active, notifications_enabled, timezone, office_ids; fields left out
+    stay as they are. A cafe always serves at least one office."""
     await require_manager(session, actor_tgid)
     cafe = await load_cafe(session, cafe_id, for_update=True)
-    current = {
+    assert cafe.id is not None
+    current: dict[str, Any] = {
         "name": cafe.name,
         "description": cafe.description,
         "is_active": cafe.is_active,
         "notifications_enabled": cafe.notifications_enabled,
+        "timezone": cafe.timezone,
+        "office_ids": (await cafe_office_ids(session, [cafe.id]))[cafe.id],
     }
+    check_zone_field(_as_mapping(data))
     parsed = parse(CafeInput, {**current, **_as_mapping(data)}, _CAFE_KEYS)
-    changes = {k: v for k, v in parsed.model_dump().items() if current[k] != v}
+    wanted = parsed.model_dump()
+    if parsed.office_ids is not None:
+        await _check_offices(session, parsed.office_ids)
+        wanted["office_ids"] = sorted(set(parsed.office_ids))
+    changes = {k: v for k, v in wanted.items() if v is not None and current[k] != v}
     for key, value in changes.items():
-        setattr(cafe, key, value)
+        if key == "office_ids":
+            await _set_offices(session, cafe.id, value)
+        else:
+            setattr(cafe, key, value)
     await session.flush()
     audit.record(
         session,
@@ -508,21 +584,21 @@ async def update_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int, d
         entity_id=cafe.id,
         details={"changes": changes},
     )
-    return _cafe_view(cafe)
+    return await _view(session, cafe)
 
 
 async def set_cafe_active(session: AsyncSession, *, actor_tgid: int, cafe_id: int, active: bool) -> CafeView:
     cafe = await _switch(
         session, _CAFE_ACTIVE, actor_tgid, active, lambda: load_cafe(session, cafe_id, for_update=True)
     )
-    return _cafe_view(cafe)
+    return await _view(session, cafe)
 
 
 async def set_notifications(session: AsyncSession, *, actor_tgid: int, cafe_id: int, enabled: bool) -> CafeView:
     cafe = await _switch(
         session, _CAFE_NOTIFICATIONS, actor_tgid, enabled, lambda: load_cafe(session, cafe_id, for_update=True)
     )
-    return _cafe_view(cafe)
+    return await _view(session, cafe)
 
 
 async def unlink_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int) -> CafeView:
@@ -535,7 +611,7 @@ async def unlink_cafe(session: AsyncSession, *, actor_tgid: int, cafe_id: int) -
     cafe.linked_at = None
     await session.flush()
     audit.record(session, actor_tgid=actor_tgid, action="cafe.unlink", entity="cafe", entity_id=cafe.id, details=before)
-    return _cafe_view(cafe)
+    return await _view(session, cafe)
 
 
 # ----------------------------------------------------------------------------------------------- menu

@@ -6,6 +6,13 @@ transaction: it claims the pair by inserting its `Dispatch` row with ON CONFLICT
 (cafe_id, date) pair decides which of two schedulers wins; the loser does nothing), marks the orders
 `sent`, stores the report and writes the `deadline.passed` outbox event.
 
+A cafe's cut-off is one instant in the cafe's zone (domain/availability.py), so there is one digest per
+(cafe, date) even when the cafe serves several offices; the digest is sectioned by office, each with its
+delivery address (lunch_app/telegram/messages.py). Days the calendar closes are skipped: before claiming, the
+placed orders of a closed day (a closure of the cafe, a holiday or day off of the owner's office) are cancelled
+with a notice to their owners (domain/calendar.py); when none are left, no dispatch is claimed and nothing goes
+to the cafe.
+
 Notifications side (the worker in workers/notifications.py does the Telegram calls): the delivery of one
 dispatch runs under a PostgreSQL advisory lock keyed on the dispatch (`lock_delivery`), so two consumers
 never send the same digest at the same time; `delivery_plan()` says what is left to send; `record_part()`
@@ -20,7 +27,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +38,8 @@ from sqlmodel import col
 
 from lunch_app.clock import get_clock
 from lunch_app.domain import audit
-from lunch_app.domain.availability import cutoff_at
+from lunch_app.domain.availability import cafe_zone, cutoff_at
+from lunch_app.domain.calendar import cancel_closed_orders
 from lunch_app.domain.errors import Conflict, Forbidden, NotFound
 from lunch_app.domain.reports import DayReport, store_day_report
 from lunch_app.domain.users import require_manager
@@ -51,11 +59,11 @@ async def due_cutoffs(session: AsyncSession, *, now: datetime | None = None) -> 
     """(cafe_id, date) pairs with `placed` orders and no dispatch yet whose cut-off is at or before now.
 
     A pair whose schedule row has gone (deleted after the orders were placed) uses the start of the
-    order date as its cut-off, so such orders still reach the cafe on their day.
+    order date (cafe time) as its cut-off, so such orders still reach the cafe on their day.
     """
     now = now or get_clock().now()
-    tz = get_settings().tz
-    latest_day = now.date() + timedelta(days=MAX_CUTOFF_DAYS_BEFORE)
+    # The widest "today" anywhere (UTC+14) plus the longest days-before bounds the dates that can be due.
+    latest_day = now.astimezone(UTC).date() + timedelta(days=MAX_CUTOFF_DAYS_BEFORE + 1)
     dispatched = sa.exists().where(
         col(Dispatch.cafe_id) == col(Order.cafe_id), col(Dispatch.date) == col(Order.order_date)
     )
@@ -74,8 +82,13 @@ async def due_cutoffs(session: AsyncSession, *, now: datetime | None = None) -> 
         (row.cafe_id, row.weekday): row
         for row in (await session.execute(sa.select(Schedule).where(col(Schedule.cafe_id).in_(cafe_ids)))).scalars()
     }
+    zones = {
+        cafe.id: cafe_zone(cafe)
+        for cafe in (await session.execute(sa.select(Cafe).where(col(Cafe.id).in_(cafe_ids)))).scalars()
+    }
     due: list[tuple[int, date]] = []
     for cafe_id, day in pairs:
+        tz = zones[cafe_id]
         schedule = schedules.get((cafe_id, day.weekday()))
         cut = cutoff_at(schedule, day, tz) if schedule is not None else datetime.combine(day, time(0, 0), tzinfo=tz)
         if now >= cut:
@@ -94,7 +107,18 @@ class CutoffOutcome:
 
 async def process_cutoff(session: AsyncSession, *, cafe_id: int, day: date) -> CutoffOutcome | None:
     """Close (cafe, day): claim its dispatch, mark the orders sent, store the report, queue the digest
-    event — all in the caller's transaction. None when another scheduler (or an earlier tick) won."""
+    event — all in the caller's transaction. None when another scheduler (or an earlier tick) won, or when the
+    calendar closes the day for every order left (those orders are cancelled, their owners told)."""
+    await cancel_closed_orders(session, start=day, end=day, cafe_id=cafe_id, actor_tgid=None)
+    remaining = (
+        await session.execute(
+            sa.select(col(Order.id))
+            .where(col(Order.cafe_id) == cafe_id, col(Order.order_date) == day, col(Order.status) == OrderStatus.placed)
+            .limit(1)
+        )
+    ).first()
+    if remaining is None:
+        return None
     table = Dispatch.__table__  # type: ignore[attr-defined]
     claimed = (
         await session.execute(

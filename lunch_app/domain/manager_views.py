@@ -3,6 +3,10 @@
 Every function is manager-guarded (`require_manager` first) and parses its untrusted arguments. Queries
 are bounded (pages of at most 200 rows) and use the indexes on orders (cafe_id, order_date, status) and
 (user_tgid, order_date) and on audit_log (at), so they stay fast with thousands of users and orders.
+
+Offices: Today and the orders list can be narrowed to one office (its people's orders, the cafes serving it);
+Today's "did not order" is per office, and an office whose calendar closes the date (a holiday, a day off) lists
+nobody, saying why.
 """
 
 from __future__ import annotations
@@ -19,17 +23,30 @@ from sqlmodel import col
 
 from lunch_app.clock import get_clock
 from lunch_app.domain.availability import DayState, evaluate_day
+from lunch_app.domain.calendar import DayOff, cafe_closures, office_calendars
 from lunch_app.domain.errors import NotFound
-from lunch_app.domain.reports import DAY_REPORT_COLUMNS, DayReport, assemble_day_report
+from lunch_app.domain.reports import DAY_REPORT_COLUMNS, DayReport, OfficeRef, assemble_day_report
 from lunch_app.domain.users import require_manager
 from lunch_app.domain.validation import like_pattern, parse, parse_id, search_number
-from lunch_app.models import AuditLog, Cafe, Dispatch, DispatchStatus, Order, OrderStatus, Schedule, User
+from lunch_app.models import (
+    AuditLog,
+    Cafe,
+    CafeOffice,
+    Dispatch,
+    DispatchStatus,
+    Office,
+    Order,
+    OrderStatus,
+    Schedule,
+    User,
+)
 from lunch_app.settings import get_settings
 
 MAX_PAGE = 200
 Search = Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=100)]
 Offset = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 Limit = Annotated[StrictInt, Field(ge=1, le=MAX_PAGE)]
+OfficeFilter = Annotated[StrictInt, Field(ge=1, lt=2**31)]
 
 
 # --- Today ---------------------------------------------------------------------------------------------
@@ -49,10 +66,12 @@ class CafeDay:
     cafe_id: int
     cafe_name: str
     is_active: bool
-    # open | closed | sent | confirmed | failed | skipped | no_delivery | disabled | cafe_inactive | too_far | past
+    # open | closed | sent | confirmed | failed | skipped | closure | no_delivery | disabled | cafe_inactive |
+    # too_far | past
     state: str
     day_state: DayState
-    cutoff_at: datetime | None  # APP_TIMEZONE
+    cutoff_at: datetime | None  # the cut-off instant (cafe time)
+    note: str  # a closure's note
     dispatch_status: DispatchStatus | None
     dispatch_error: str | None
     confirmed_by_name: str | None
@@ -61,13 +80,28 @@ class CafeDay:
 
 
 @dataclass(frozen=True)
+class OfficeMissing:
+    """One office's active people with no order that date."""
+
+    office_id: int
+    office: str
+    active_users: int
+    people: list[PersonRef]  # at most `not_ordered_limit`, by name
+    total: int
+    day_off: str  # "" on a working day; else holiday | non_working (then nobody is expected to order)
+    day_off_name: str  # the holiday's name
+
+
+@dataclass(frozen=True)
 class TodaySummary:
     day: date
+    office_id: int | None  # the office the summary is narrowed to
     cafes: list[CafeDay]
     active_users: int
     ordered_users: int
-    not_ordered: list[PersonRef]  # at most `not_ordered_limit`, by name
+    not_ordered: list[PersonRef]  # at most `not_ordered_limit`, by name (offices with a day off left out)
     not_ordered_total: int
+    offices: list[OfficeMissing]  # "did not order" per office, by office name
 
 
 class _TodayQuery(BaseModel):
@@ -75,6 +109,7 @@ class _TodayQuery(BaseModel):
 
     day: date
     not_ordered_limit: Limit = 100
+    office_id: OfficeFilter | None = None
 
 
 def _cafe_state(day_state: DayState, dispatch: Dispatch | None) -> str:
@@ -93,25 +128,55 @@ def _cafe_state(day_state: DayState, dispatch: Dispatch | None) -> str:
     return day_state.value
 
 
+def _blank(value: object) -> object:
+    return None if value in ("", 0) else value
+
+
 async def today_summary(
-    session: AsyncSession, *, actor_tgid: int, day: date | str, not_ordered_limit: int = 100
+    session: AsyncSession,
+    *,
+    actor_tgid: int,
+    day: date | str,
+    not_ordered_limit: int = 100,
+    office_id: object = None,
 ) -> TodaySummary:
-    """Per cafe: cut-off and state, the day report (orders, sum, per-dish totals, who ordered); plus the
-    active employees with no order that day at any cafe. Cafes shown: active ones and any with orders."""
+    """Per cafe: cut-off and state, the day report (orders, sum, per-dish totals, who ordered); plus, per office,
+    the active people with no order that day at any cafe. Cafes shown: active ones and any with orders. With
+    `office_id`: only the cafes serving that office (or with orders of its people), only its people's orders."""
     await require_manager(session, actor_tgid)
-    query = parse(_TodayQuery, {"day": day, "not_ordered_limit": not_ordered_limit})
+    query = parse(
+        _TodayQuery,
+        {"day": day, "not_ordered_limit": not_ordered_limit, "office_id": _blank(office_id)},
+        {"office_id": "error.office.bad_id"},
+    )
+    if query.office_id is not None and await session.get(Office, query.office_id) is None:
+        raise NotFound("error.office.not_found")
     live = col(Order.status) != OrderStatus.cancelled
-    with_orders = sa.select(col(Order.cafe_id)).where(col(Order.order_date) == query.day, live).distinct()
+    of_office: list[Any] = []
+    if query.office_id is not None:
+        of_office.append(col(User.office_id) == query.office_id)
+    with_orders = (
+        sa.select(col(Order.cafe_id))
+        .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
+        .where(col(Order.order_date) == query.day, live, *of_office)
+        .distinct()
+    )
+    shown: sa.ColumnElement[bool] = col(Cafe.is_active).is_(True)
+    if query.office_id is not None:
+        shown = sa.and_(
+            shown,
+            sa.exists().where(col(CafeOffice.cafe_id) == col(Cafe.id), col(CafeOffice.office_id) == query.office_id),
+        )
     cafes = list(
         (
             await session.execute(
                 sa.select(Cafe)
-                .where(sa.or_(col(Cafe.is_active).is_(True), col(Cafe.id).in_(with_orders)))
+                .where(sa.or_(shown, col(Cafe.id).in_(with_orders)))
                 .order_by(sa.func.lower(col(Cafe.name)), col(Cafe.id))
             )
         ).scalars()
     )
-    cafe_ids = [cafe.id for cafe in cafes]
+    cafe_ids = [cafe.id for cafe in cafes if cafe.id is not None]
     schedules = {
         row.cafe_id: row
         for row in (
@@ -130,22 +195,36 @@ async def today_summary(
             )
         ).scalars()
     }
+    closures = await cafe_closures(session, cafe_ids=cafe_ids, start=query.day, end=query.day)
     # One query for the orders of every cafe that day (columns only, no ORM objects), then the report rule.
-    by_cafe: dict[int, list[tuple[Any, str | None]]] = {cafe_id: [] for cafe_id in cafe_ids if cafe_id is not None}
+    by_cafe: dict[int, list[tuple[Any, OfficeRef | None]]] = {cafe_id: [] for cafe_id in cafe_ids}
     order_rows = await session.execute(
-        sa.select(*DAY_REPORT_COLUMNS, col(Order.cafe_id), col(User.office))
+        sa.select(
+            *DAY_REPORT_COLUMNS,
+            col(Order.cafe_id),
+            col(Office.id).label("office_id"),
+            col(Office.name).label("office_name"),
+            col(Office.address).label("office_address"),
+        )
         .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
-        .where(col(Order.order_date) == query.day, live)
+        .outerjoin(Office, col(Office.id) == col(User.office_id))
+        .where(col(Order.order_date) == query.day, live, *of_office)
     )
     for row in order_rows:
-        by_cafe.setdefault(row.cafe_id, []).append((row, row.office))
+        office = OfficeRef(row.office_id, row.office_name, row.office_address) if row.office_id is not None else None
+        by_cafe.setdefault(row.cafe_id, []).append((row, office))
     now = get_clock().now()
     horizon = get_settings().order_horizon_days
     result: list[CafeDay] = []
     for cafe in cafes:
         assert cafe.id is not None
         availability = evaluate_day(
-            cafe=cafe, schedule=schedules.get(cafe.id), day=query.day, now=now, horizon_days=horizon
+            cafe=cafe,
+            schedule=schedules.get(cafe.id),
+            day=query.day,
+            now=now,
+            horizon_days=horizon,
+            closures=closures.get(cafe.id, []),
         )
         dispatch = dispatches.get(cafe.id)
         result.append(
@@ -156,6 +235,7 @@ async def today_summary(
                 state=_cafe_state(availability.state, dispatch),
                 day_state=availability.state,
                 cutoff_at=availability.cutoff_at,
+                note=availability.note,
                 dispatch_status=DispatchStatus(dispatch.status) if dispatch else None,
                 dispatch_error=dispatch.last_error if dispatch else None,
                 confirmed_by_name=dispatch.confirmed_by_name if dispatch else None,
@@ -163,31 +243,92 @@ async def today_summary(
                 and dispatch.status in (DispatchStatus.failed, DispatchStatus.skipped)
                 and cafe.tg_chat_id is not None,
                 report=assemble_day_report(
-                    cafe_id=cafe.id, cafe_name=cafe.name, day=query.day, rows=by_cafe.get(cafe.id, [])
+                    cafe_id=cafe.id,
+                    cafe_name=cafe.name,
+                    day=query.day,
+                    rows=by_cafe.get(cafe.id, []),
+                    office_id=query.office_id,
                 ),
             )
         )
-
-    ordered = sa.exists().where(col(Order.user_tgid) == col(User.tgid), col(Order.order_date) == query.day, live)
-    active = col(User.is_active).is_(True)
-    active_users = int((await session.execute(sa.select(sa.func.count()).where(active))).scalar_one())
-    not_total = int((await session.execute(sa.select(sa.func.count()).where(active, ~ordered))).scalar_one())
-    missing = (
-        await session.execute(
-            sa.select(col(User.tgid), col(User.name), col(User.office))
-            .where(active, ~ordered)
-            .order_by(sa.func.lower(col(User.name)), col(User.tgid))
-            .limit(query.not_ordered_limit)
-        )
-    ).all()
+    offices = await _not_ordered_by_office(
+        session, day=query.day, office_id=query.office_id, limit=query.not_ordered_limit
+    )
+    working = [entry for entry in offices if not entry.day_off]
+    missing = sorted(
+        (person for entry in working for person in entry.people), key=lambda p: (p.name.casefold(), p.tgid)
+    )
+    active_users = sum(entry.active_users for entry in offices)
+    not_total = sum(entry.total for entry in working)
     return TodaySummary(
         day=query.day,
+        office_id=query.office_id,
         cafes=result,
         active_users=active_users,
-        ordered_users=active_users - not_total,
-        not_ordered=[PersonRef(tgid=tgid, name=name, office=office or "") for tgid, name, office in missing],
+        ordered_users=active_users - sum(entry.total for entry in offices),
+        not_ordered=missing[: query.not_ordered_limit],
         not_ordered_total=not_total,
+        offices=offices,
     )
+
+
+async def _not_ordered_by_office(
+    session: AsyncSession, *, day: date, office_id: int | None, limit: int
+) -> list[OfficeMissing]:
+    """Per office (all, or one): its active people, and those with no live order that day (at most `limit` named)."""
+    live = col(Order.status) != OrderStatus.cancelled
+    ordered = sa.exists().where(col(Order.user_tgid) == col(User.tgid), col(Order.order_date) == day, live)
+    active = col(User.is_active).is_(True)
+    office_query = sa.select(Office).order_by(sa.func.lower(col(Office.name)), col(Office.id))
+    if office_id is not None:
+        office_query = office_query.where(col(Office.id) == office_id)
+    offices = list((await session.execute(office_query)).scalars())
+    ids = [office.id for office in offices if office.id is not None]
+    counts = dict(
+        (
+            await session.execute(
+                sa.select(col(User.office_id), sa.func.count())
+                .where(active, col(User.office_id).in_(ids))
+                .group_by(col(User.office_id))
+            )
+        ).all()
+    )
+    missing_counts = dict(
+        (
+            await session.execute(
+                sa.select(col(User.office_id), sa.func.count())
+                .where(active, ~ordered, col(User.office_id).in_(ids))
+                .group_by(col(User.office_id))
+            )
+        ).all()
+    )
+    calendars = await office_calendars(session, office_ids=ids, start=day, end=day)
+    result = []
+    for office in offices:
+        assert office.id is not None
+        if not counts.get(office.id) and not office.is_active:
+            continue  # an inactive office nobody is in any more
+        people = (
+            await session.execute(
+                sa.select(col(User.tgid), col(User.name))
+                .where(active, ~ordered, col(User.office_id) == office.id)
+                .order_by(sa.func.lower(col(User.name)), col(User.tgid))
+                .limit(limit)
+            )
+        ).all()
+        off = calendars[office.id].day_off(day)
+        result.append(
+            OfficeMissing(
+                office_id=office.id,
+                office=office.name,
+                active_users=int(counts.get(office.id, 0)),
+                people=[PersonRef(tgid=tgid, name=name, office=office.name) for tgid, name in people],
+                total=int(missing_counts.get(office.id, 0)),
+                day_off=off[0].value if off is not None else "",
+                day_off_name=off[1] if off is not None and off[0] is DayOff.holiday else "",
+            )
+        )
+    return result
 
 
 # --- Orders --------------------------------------------------------------------------------------------
@@ -223,6 +364,7 @@ class _OrderQuery(BaseModel):
 
     day: date | None = None
     cafe_id: Annotated[StrictInt, Field(ge=1, lt=2**31)] | None = None
+    office_id: OfficeFilter | None = None
     person: Search | None = None
     status: OrderStatus | None = None
     offset: Offset = 0
@@ -260,15 +402,17 @@ async def list_orders(
     status: object = None,
     offset: object = 0,
     limit: object = 50,
+    office_id: object = None,
 ) -> OrderPage:
-    """Orders, newest date first, filtered by date, cafe, person (name on the order, or Telegram id) and
-    status; one page plus the number of matching orders."""
+    """Orders, newest date first, filtered by date, cafe, office (of the person), person (name on the order, or
+    Telegram id) and status; one page plus the number of matching orders."""
     await require_manager(session, actor_tgid)
     query = parse(
         _OrderQuery,
         {
             "day": day or None,
             "cafe_id": cafe_id or None,
+            "office_id": office_id or None,
             "person": person or None,
             "status": status or None,
             "offset": offset,
@@ -282,6 +426,10 @@ async def list_orders(
         conditions.append(col(Order.cafe_id) == query.cafe_id)
     if query.status is not None:
         conditions.append(col(Order.status) == query.status)
+    if query.office_id is not None:
+        conditions.append(
+            col(Order.user_tgid).in_(sa.select(col(User.tgid)).where(col(User.office_id) == query.office_id))
+        )
     if query.person:
         text = query.person.lstrip("@")
         matches: list[Any] = [col(Order.user_name).ilike(like_pattern(text), escape="\\")]
@@ -293,8 +441,9 @@ async def list_orders(
     total = int((await session.execute(sa.select(sa.func.count()).select_from(Order).where(*conditions))).scalar_one())
     rows = (
         await session.execute(
-            sa.select(Order, col(User.office), col(Cafe.name))
+            sa.select(Order, col(Office.name), col(Cafe.name))
             .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
+            .outerjoin(Office, col(Office.id) == col(User.office_id))
             .join(Cafe, col(Cafe.id) == col(Order.cafe_id))
             .where(*conditions)
             .order_by(col(Order.order_date).desc(), col(Order.id).desc())
@@ -310,8 +459,9 @@ async def get_order_row(session: AsyncSession, *, actor_tgid: int, order_id: obj
     order_id = parse_id(order_id, "order_id")
     row = (
         await session.execute(
-            sa.select(Order, col(User.office), col(Cafe.name))
+            sa.select(Order, col(Office.name), col(Cafe.name))
             .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
+            .outerjoin(Office, col(Office.id) == col(User.office_id))
             .join(Cafe, col(Cafe.id) == col(Order.cafe_id))
             .where(col(Order.id) == order_id)
         )

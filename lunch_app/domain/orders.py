@@ -19,14 +19,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from lunch_app.clock import get_clock, week_bounds
+from lunch_app.clock import get_clock, local_today, week_bounds, zone
 from lunch_app.domain import audit
 from lunch_app.domain.availability import ensure_open, evaluate_day, require_open
+from lunch_app.domain.calendar import ClosureSpan, HolidaySpan, OfficeCalendar, cafe_closures, office_calendar
 from lunch_app.domain.errors import Conflict, Forbidden, InvalidInput, LimitExceeded, NotFound
+from lunch_app.domain.offices import office_of
 from lunch_app.domain.users import require_active_user
 from lunch_app.domain.validation import clean_text, parse, parse_id
 from lunch_app.events.outbox import notify
-from lunch_app.models import Cafe, Category, Combo, MenuItem, MenuItemOption, Order, OrderStatus, Role, Schedule, User
+from lunch_app.models import (
+    Cafe,
+    CafeClosure,
+    CafeOffice,
+    Category,
+    Combo,
+    ExtraWorkday,
+    Holiday,
+    MenuItem,
+    MenuItemOption,
+    Office,
+    Order,
+    OrderStatus,
+    Role,
+    Schedule,
+    User,
+)
 from lunch_app.settings import get_settings
 
 MAX_QUANTITY = 20
@@ -69,6 +87,25 @@ class OrderDraft(_Input):
 
 
 @dataclass(frozen=True)
+class DayFacts:
+    """What the calendar says about the order's date, read with the cafe (for one office; see domain/calendar)."""
+
+    served: bool  # the cafe serves the office
+    holiday: HolidaySpan | None  # the office's holiday covering the date
+    extra_workday: str | None  # the office's extra working day that date (its name), if any
+    closure: ClosureSpan | None  # the cafe's closure covering the date
+
+    def calendar_for(self, *, office_id: int, timezone: str, working_weekdays: list[int], day: date) -> OfficeCalendar:
+        return OfficeCalendar(
+            office_id=office_id,
+            zone=zone(timezone),
+            working_weekdays=frozenset(working_weekdays),
+            holidays=(self.holiday,) if self.holiday is not None else (),
+            extra_workdays={day: self.extra_workday} if self.extra_workday is not None else {},
+        )
+
+
+@dataclass(frozen=True)
 class PricedOrder:
     """A validated draft: the line snapshot and the total computed from current prices."""
 
@@ -79,6 +116,18 @@ class PricedOrder:
     lines: list[dict[str, Any]]
     notes: str
     total: Decimal
+    facts: DayFacts
+
+    def require_open_for(self, *, office_id: int, timezone: str, working_weekdays: list[int]) -> None:
+        """An employee of this office may order this (cafe, date) now: the cafe serves the office and the day is
+        open for it (DayClosed with the reason otherwise)."""
+        if not self.facts.served:
+            raise Forbidden("error.cafe.not_for_office")
+        calendar = self.facts.calendar_for(
+            office_id=office_id, timezone=timezone, working_weekdays=working_weekdays, day=self.order_date
+        )
+        closures = (self.facts.closure,) if self.facts.closure is not None else ()
+        require_open(cafe=self.cafe, schedule=self.schedule, day=self.order_date, office=calendar, closures=closures)
 
 
 @dataclass(frozen=True)
@@ -199,12 +248,26 @@ def _line(kind: str, item: _Dish, unit_price: Decimal, quantity: int, options: d
 
 
 # Hot-path statements are built once with bind parameters: building SQLAlchemy expressions on every call
-# costs more CPU than running them.
+# costs more CPU than running them. What the calendars say about the date comes from outer joins of the same
+# statement (overlapping holidays or closures could repeat the row: any one of them explains the refusal).
+_DAY: Any = bindparam("day")
+_OFFICE: Any = bindparam("office_id")
 _CAFE_DAY_AND_COMBO = (
     select(
         col(Cafe.id),
         col(Cafe.name),
         col(Cafe.is_active),
+        col(Cafe.timezone),
+        col(CafeOffice.office_id),
+        col(Holiday.id),
+        col(Holiday.start_date),
+        col(Holiday.end_date),
+        col(Holiday.name),
+        col(ExtraWorkday.name),
+        col(CafeClosure.id),
+        col(CafeClosure.start_date),
+        col(CafeClosure.end_date),
+        col(CafeClosure.note),
         col(Schedule.id),
         col(Schedule.cutoff_time),
         col(Schedule.cutoff_days_before),
@@ -218,26 +281,59 @@ _CAFE_DAY_AND_COMBO = (
     .select_from(Cafe)
     .outerjoin(Schedule, and_(col(Schedule.cafe_id) == col(Cafe.id), col(Schedule.weekday) == bindparam("weekday")))
     .outerjoin(Combo, and_(col(Combo.id) == bindparam("combo_id"), col(Combo.cafe_id) == col(Cafe.id)))
+    .outerjoin(CafeOffice, and_(col(CafeOffice.cafe_id) == col(Cafe.id), col(CafeOffice.office_id) == _OFFICE))
+    .outerjoin(
+        Holiday,
+        and_(col(Holiday.office_id) == _OFFICE, col(Holiday.start_date) <= _DAY, col(Holiday.end_date) >= _DAY),
+    )
+    .outerjoin(ExtraWorkday, and_(col(ExtraWorkday.office_id) == _OFFICE, col(ExtraWorkday.day) == _DAY))
+    .outerjoin(
+        CafeClosure,
+        and_(
+            col(CafeClosure.cafe_id) == col(Cafe.id),
+            col(CafeClosure.start_date) <= _DAY,
+            col(CafeClosure.end_date) >= _DAY,
+        ),
+    )
     .where(col(Cafe.id) == bindparam("cafe_id"))
+    .limit(1)
 )
 
 
-async def _load_cafe(session: AsyncSession, draft: OrderDraft) -> tuple[Cafe, Combo | None, Schedule | None]:
-    """The cafe, the chosen combo (if it is this cafe's) and the schedule of that weekday, in one query.
+async def _load_cafe(
+    session: AsyncSession, draft: OrderDraft, office_id: int | None
+) -> tuple[Cafe, Combo | None, Schedule | None, DayFacts]:
+    """The cafe, the chosen combo (if it is this cafe's), the schedule of that weekday and what the office's and the
+    cafe's calendars say about the date, in one query.
 
     Plain columns made into detached objects: this runs for every order at lunch time."""
     params = {
         "cafe_id": draft.cafe_id,
         "weekday": draft.order_date.weekday(),
         "combo_id": draft.combo.combo_id if draft.combo is not None else None,
+        "day": draft.order_date,
+        "office_id": office_id,
     }
-    row = (await (await session.connection()).execute(_CAFE_DAY_AND_COMBO, params)).first()
+    row: Any = (await (await session.connection()).execute(_CAFE_DAY_AND_COMBO, params)).first()
     if row is None:
         raise NotFound("error.cafe.not_found")
-    cafe_id: int = row[0]  # type: ignore[assignment]  # never NULL: the primary key
-    cafe_name, active, schedule_id, cutoff, days_before, enabled = row[1:7]
-    combo_id, combo_name, categories, price, available = row[7:]
-    cafe = Cafe(id=cafe_id, name=cafe_name, is_active=active)
+    cafe_id: int = row[0]  # never NULL: the primary key
+    cafe_name, active, timezone, served_office = row[1:5]
+    holiday_id, holiday_start, holiday_end, holiday_name, extra = row[5:10]
+    closure_id, closure_start, closure_end, closure_note = row[10:14]
+    schedule_id, cutoff, days_before, enabled = row[14:18]
+    combo_id, combo_name, categories, price, available = row[18:]
+    cafe = Cafe(id=cafe_id, name=cafe_name, is_active=active, timezone=timezone)
+    facts = DayFacts(
+        served=served_office is not None,
+        holiday=HolidaySpan(holiday_id, office_id or 0, holiday_start, holiday_end, holiday_name)
+        if holiday_id is not None
+        else None,
+        extra_workday=extra,
+        closure=ClosureSpan(closure_id, cafe_id, closure_start, closure_end, closure_note)
+        if closure_id is not None
+        else None,
+    )
     schedule = None
     if schedule_id is not None:
         schedule = Schedule(
@@ -253,12 +349,13 @@ async def _load_cafe(session: AsyncSession, draft: OrderDraft) -> tuple[Cafe, Co
         combo = Combo(
             id=combo_id, cafe_id=cafe_id, name=combo_name, categories=categories, price=price, is_available=available
         )
-    return cafe, combo, schedule
+    return cafe, combo, schedule, facts
 
 
-async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
-    """Validate every rule of the draft except the day, the limit and duplicates; compute the total."""
-    cafe, combo, schedule = await _load_cafe(session, draft)
+async def price_draft(session: AsyncSession, draft: OrderDraft, *, office_id: int | None = None) -> PricedOrder:
+    """Validate every rule of the draft except the day, the limit and duplicates; compute the total. With an
+    office, the result also knows what that office's calendar says about the date."""
+    cafe, combo, schedule, facts = await _load_cafe(session, draft, office_id)
     notes = clean_text(draft.notes, multiline=True)
     if len(notes) > MAX_NOTES:
         raise InvalidInput("error.order.notes_too_long", max=MAX_NOTES)
@@ -317,6 +414,7 @@ async def price_draft(session: AsyncSession, draft: OrderDraft) -> PricedOrder:
         lines=lines,
         notes=notes,
         total=money(total),
+        facts=facts,
     )
 
 
@@ -369,8 +467,10 @@ async def _balance_and_live_order(
 
 
 async def get_week_balance(session: AsyncSession, *, user_tgid: int, day: date | None = None) -> WeekBalance:
+    """The Monday–Sunday week of `day`, by default of the person's "today" (their office's local date)."""
     user = await require_active_user(session, user_tgid)
-    return await week_balance(session, user=user, day=day or get_clock().today())
+    office = await office_of(session, user)
+    return await week_balance(session, user=user, day=day or local_today(zone(office.timezone)))
 
 
 def _check_limit(balance: WeekBalance, total: Decimal) -> None:
@@ -391,9 +491,12 @@ async def quote_order(session: AsyncSession, *, user_tgid: int, draft: Any, orde
     """The server-computed total of a cart and what is left of the weekly limit after it (nothing stored)."""
     parsed = parse(OrderDraft, draft)
     user = await require_active_user(session, user_tgid)
-    priced = await price_draft(session, parsed)
+    office = await office_of(session, user)
+    priced = await price_draft(session, parsed, office_id=user.office_id)
     if order_id is None or user.role != Role.manager:  # managers may change orders after the cut-off
-        require_open(cafe=priced.cafe, schedule=priced.schedule, day=parsed.order_date)
+        priced.require_open_for(
+            office_id=user.office_id, timezone=office.timezone, working_weekdays=office.working_weekdays
+        )
     balance = await week_balance(session, user=user, day=parsed.order_date, exclude_order_id=order_id)
     remaining = None if balance.remaining is None else balance.remaining - priced.total
     return OrderQuote(total=priced.total, lines=priced.lines, balance=balance, remaining_after=remaining)
@@ -404,12 +507,23 @@ class _Buyer:
     tgid: int
     name: str
     weekly_limit: Decimal | None
+    office_id: int
+    timezone: str
+    working_weekdays: list[int]
 
 
 _LOCK_BUYER = (
-    select(col(User.tgid), col(User.name), col(User.weekly_limit))
+    select(
+        col(User.tgid),
+        col(User.name),
+        col(User.weekly_limit),
+        col(User.office_id),
+        col(Office.timezone),
+        col(Office.working_weekdays),
+    )
+    .join(Office, col(Office.id) == col(User.office_id))
     .where(col(User.tgid) == bindparam("tgid"), col(User.is_active))
-    .with_for_update()
+    .with_for_update(of=User)  # type: ignore[arg-type]
 )
 
 
@@ -419,7 +533,9 @@ async def _lock_buyer(session: AsyncSession, user_tgid: int) -> _Buyer:
     row = (await (await session.connection()).execute(_LOCK_BUYER, {"tgid": user_tgid})).first()
     if row is None:
         raise Forbidden("error.access.not_active")
-    return _Buyer(tgid=row[0], name=row[1], weekly_limit=row[2])
+    return _Buyer(
+        tgid=row[0], name=row[1], weekly_limit=row[2], office_id=row[3], timezone=row[4], working_weekdays=row[5]
+    )
 
 
 _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)  # type: ignore[attr-defined]
@@ -429,8 +545,8 @@ async def place_order(session: AsyncSession, *, user_tgid: int, draft: Any) -> O
     """Place a new order for `user_tgid`. Refusals raise a DomainError and store nothing."""
     parsed = parse(OrderDraft, draft)
     user = await _lock_buyer(session, user_tgid)
-    priced = await price_draft(session, parsed)
-    require_open(cafe=priced.cafe, schedule=priced.schedule, day=parsed.order_date)
+    priced = await price_draft(session, parsed, office_id=user.office_id)
+    priced.require_open_for(office_id=user.office_id, timezone=user.timezone, working_weekdays=user.working_weekdays)
     balance, existing_id = await _balance_and_live_order(
         session, user=user, cafe_id=parsed.cafe_id, day=parsed.order_date
     )
@@ -478,7 +594,7 @@ async def _editable_order(session: AsyncSession, *, actor: User, order_id: Any) 
             raise Conflict("error.order.already_sent")
         cafe = await session.get(Cafe, order.cafe_id)
         assert cafe is not None
-        await ensure_open(session, cafe=cafe, day=order.order_date)
+        await ensure_open(session, cafe=cafe, day=order.order_date, office_id=actor.office_id)
     return order, is_manager and order.user_tgid != actor.tgid
 
 
@@ -593,10 +709,13 @@ class MyOrders:
 
 async def my_orders(session: AsyncSession, *, user_tgid: int, past_limit: int = 20) -> MyOrders:
     """A person's "My orders": upcoming ones with whether each can still change (the same day rule that edit and
-    cancel apply, over the cafes' schedules in one query) and the most recent past ones."""
-    await require_active_user(session, user_tgid)
-    upcoming = await _orders_of(session, user_tgid, upcoming=True, limit=50)
-    past = await _orders_of(session, user_tgid, upcoming=False, limit=past_limit)
+    cancel apply, over the cafes' schedules in one query) and the most recent past ones. "Upcoming" starts at the
+    person's office's today."""
+    user = await require_active_user(session, user_tgid)
+    office = await office_of(session, user)
+    today = local_today(zone(office.timezone))
+    upcoming = await _orders_of(session, user_tgid, today=today, upcoming=True, limit=50)
+    past = await _orders_of(session, user_tgid, today=today, upcoming=False, limit=past_limit)
     cafe_ids = {order.cafe_id for order in [*upcoming, *past]}
     cafes = {c.id: c for c in (await session.execute(select(Cafe).where(col(Cafe.id).in_(cafe_ids)))).scalars()}
     changeable = {o.cafe_id for o in upcoming if o.status == OrderStatus.placed and o.cafe_id in cafes}
@@ -607,6 +726,9 @@ async def my_orders(session: AsyncSession, *, user_tgid: int, past_limit: int = 
     )
     schedules = {(row.cafe_id, row.weekday): row for row in rows}
     now, horizon = get_clock().now(), get_settings().order_horizon_days
+    last = max((order.order_date for order in upcoming), default=today)
+    calendar = await office_calendar(session, office_id=user.office_id, start=today, end=last)
+    closures = await cafe_closures(session, cafe_ids=changeable, start=today, end=last)
     open_days: dict[tuple[int, date], bool] = {}
 
     def can_change(order: Order) -> bool:
@@ -615,7 +737,15 @@ async def my_orders(session: AsyncSession, *, user_tgid: int, past_limit: int = 
         key = (order.cafe_id, order.order_date)
         if key not in open_days:
             schedule = schedules.get((order.cafe_id, order.order_date.weekday()))
-            day = evaluate_day(cafe=cafes[order.cafe_id], schedule=schedule, day=key[1], now=now, horizon_days=horizon)
+            day = evaluate_day(
+                cafe=cafes[order.cafe_id],
+                schedule=schedule,
+                day=key[1],
+                now=now,
+                horizon_days=horizon,
+                office=calendar,
+                closures=closures.get(order.cafe_id, []),
+            )
             open_days[key] = day.is_open
         return open_days[key]
 
@@ -629,8 +759,7 @@ async def my_orders(session: AsyncSession, *, user_tgid: int, past_limit: int = 
     )
 
 
-async def _orders_of(session: AsyncSession, user_tgid: int, *, upcoming: bool, limit: int) -> list[Order]:
-    today = get_clock().today()
+async def _orders_of(session: AsyncSession, user_tgid: int, *, today: date, upcoming: bool, limit: int) -> list[Order]:
     query = select(Order).where(col(Order.user_tgid) == user_tgid)
     if upcoming:
         query = query.where(Order.order_date >= today).order_by(Order.order_date, Order.id)  # type: ignore[operator,arg-type]

@@ -12,16 +12,19 @@ import json
 import logging
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from redis.asyncio import Redis
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from lunch_app.clock import get_clock
+from lunch_app.clock import get_clock, zone
 from lunch_app.domain.errors import Conflict, DomainError
-from lunch_app.models import Order, OrderStatus, User
+from lunch_app.events.outbox import daily_task
+from lunch_app.models import Office, Order, OrderStatus, OutboxEvent, User
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +86,13 @@ class TipsGenerator(Protocol):
     async def generate(self, facts: dict[str, Any], *, language: str) -> tuple[str, list[str]]: ...
 
 
-async def user_stats(session: AsyncSession, *, user_tgid: int) -> UserStats:
-    since = get_clock().today() - timedelta(days=WINDOW_DAYS)
+def _since(today: date | None) -> date:
+    """The first day of the window ending on `today` (the person's office's local date; by default the UTC date)."""
+    return (today or get_clock().utcnow().date()) - timedelta(days=WINDOW_DAYS)
+
+
+async def user_stats(session: AsyncSession, *, user_tgid: int, today: date | None = None) -> UserStats:
+    since = _since(today)
     orders = (
         await session.execute(
             select(Order.lines).where(  # type: ignore[call-overload]
@@ -111,10 +119,13 @@ async def user_stats(session: AsyncSession, *, user_tgid: int) -> UserStats:
     )
 
 
-async def eligible_users(session: AsyncSession) -> list[tuple[int, str]]:
-    """Active users with at least MIN_ORDERS non-cancelled orders in the last WINDOW_DAYS: (tgid, language)."""
-    since = get_clock().today() - timedelta(days=WINDOW_DAYS)
-    rows = await session.execute(
+async def eligible_users(
+    session: AsyncSession, *, office_id: int | None = None, today: date | None = None
+) -> list[tuple[int, str]]:
+    """Active users (of one office, or all) with at least MIN_ORDERS non-cancelled orders in the last WINDOW_DAYS
+    before `today`: (tgid, language)."""
+    since = _since(today)
+    query = (
         select(User.tgid, User.language)  # type: ignore[call-overload]
         .join(Order, Order.user_tgid == User.tgid)  # type: ignore[arg-type]
         .where(User.is_active, Order.order_date >= since, Order.status != OrderStatus.cancelled)  # type: ignore[arg-type,operator]
@@ -122,6 +133,9 @@ async def eligible_users(session: AsyncSession) -> list[tuple[int, str]]:
         .having(func.count(Order.id) >= MIN_ORDERS)  # type: ignore[arg-type]
         .order_by(User.tgid)
     )
+    if office_id is not None:
+        query = query.where(User.office_id == office_id)
+    rows = await session.execute(query)
     return [(tgid, language) for tgid, language in rows]
 
 
@@ -166,10 +180,19 @@ class BatchResult:
     stopped_exhausted: bool = False
 
 
-async def run_batch(session_factory: Any, redis: Redis, generator: TipsGenerator, *, concurrency: int) -> BatchResult:
-    """Tips for every eligible user with bounded concurrency; stops when every key is exhausted."""
+async def run_batch(
+    session_factory: Any,
+    redis: Redis,
+    generator: TipsGenerator,
+    *,
+    concurrency: int,
+    office_id: int | None = None,
+    today: date | None = None,
+) -> BatchResult:
+    """Tips for every eligible user (of one office: the nightly task runs per office at its own 03:00) with
+    bounded concurrency; stops when every key is exhausted."""
     async with session_factory() as session:
-        users = await eligible_users(session)
+        users = await eligible_users(session, office_id=office_id, today=today)
     result = BatchResult(eligible=len(users))
     exhausted = asyncio.Event()
     semaphore = asyncio.Semaphore(concurrency)
@@ -181,7 +204,7 @@ async def run_batch(session_factory: Any, redis: Redis, generator: TipsGenerator
                 return
             try:
                 async with session_factory() as session:
-                    stats = await user_stats(session, user_tgid=tgid)
+                    stats = await user_stats(session, user_tgid=tgid, today=today)
                 await generate_tips(redis, generator, user_tgid=tgid, stats=stats, language=language)
                 result.generated += 1
             except AllKeysExhausted:
@@ -197,10 +220,16 @@ async def run_batch(session_factory: Any, redis: Redis, generator: TipsGenerator
 
 
 async def generate_now(
-    session: AsyncSession, redis: Redis, generator: TipsGenerator, *, user_tgid: int, language: str
+    session: AsyncSession,
+    redis: Redis,
+    generator: TipsGenerator,
+    *,
+    user_tgid: int,
+    language: str,
+    today: date | None = None,
 ) -> Tips:
     """The profile's "generate now": eligible users only, once per hour, failures don't use the hour up."""
-    stats = await user_stats(session, user_tgid=user_tgid)
+    stats = await user_stats(session, user_tgid=user_tgid, today=today)
     if stats.order_count < MIN_ORDERS:
         raise Conflict("error.reco.not_enough_orders", needed=MIN_ORDERS, count=stats.order_count)
     await claim_manual_generation(redis, user_tgid=user_tgid)
@@ -209,3 +238,55 @@ async def generate_now(
     except DomainError:
         await release_manual_generation(redis, user_tgid=user_tgid)
         raise
+
+
+# --- the nightly run, per office ---------------------------------------------------------------------------
+
+NIGHTLY_AT = time(3, 0)
+NIGHTLY_CATCH_UP = timedelta(hours=6)  # a scheduler started later that morning (until 09:00) still queues it
+
+
+@dataclass(frozen=True)
+class NightlyRun:
+    """Tonight's tips for one office: due from 03:00 on that office's clock."""
+
+    office_id: int
+    local_date: date
+
+    @property
+    def event_id(self) -> str:
+        return f"nightly:{self.office_id}:{self.local_date.isoformat()}"
+
+
+async def due_nightly_runs(session: AsyncSession, *, now: datetime) -> list[NightlyRun]:
+    """The active offices whose local time is within [03:00, 09:00) and whose run for that local date is not
+    queued yet (the outbox's unique event id is the record that it was)."""
+    offices = (await session.execute(select(Office).where(col(Office.is_active).is_(True)))).scalars().all()
+    runs = []
+    for office in offices:
+        assert office.id is not None
+        local = now.astimezone(zone(office.timezone))
+        start = datetime.combine(local.date(), NIGHTLY_AT, tzinfo=local.tzinfo)
+        if start <= local < start + NIGHTLY_CATCH_UP:
+            runs.append(NightlyRun(office_id=office.id, local_date=local.date()))
+    if not runs:
+        return []
+    queued = set(
+        (
+            await session.execute(
+                select(col(OutboxEvent.event_id)).where(col(OutboxEvent.event_id).in_([run.event_id for run in runs]))
+            )
+        ).scalars()
+    )
+    return [run for run in runs if run.event_id not in queued]
+
+
+async def queue_nightly_run(session: AsyncSession, *, run: NightlyRun) -> bool:
+    """Queue one office's nightly task once; False when another scheduler queued it a moment ago."""
+    try:
+        async with session.begin_nested():
+            daily_task(session, event_id=run.event_id, office_id=run.office_id, day=run.local_date)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -3,6 +3,10 @@
 Everything here reads orders; only `store_day_report` writes (one `reports` row per cafe and date, created
 idempotently because the scheduler may run twice). Cancelled orders never count. Money stays `Decimal`;
 `to_breakdown_json()` / `to_json()` turn it into strings for JSON columns and HTTP responses.
+
+Offices (issue 11): a day report is also sectioned by the office each person belongs to, with that office's
+delivery address and its own counts and dish totals, so a cafe serving two offices packs two deliveries. Day and
+range reports can be restricted to one office (`office_id`): then only that office's people count.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from lunch_app.clock import get_clock
 from lunch_app.domain.errors import InvalidInput, NotFound
 from lunch_app.domain.users import require_manager
 from lunch_app.domain.validation import parse
-from lunch_app.models import Cafe, Category, Order, OrderStatus, Report, User
+from lunch_app.models import Cafe, Category, Office, Order, OrderStatus, Report, User
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -102,7 +106,7 @@ class PersonEntry:
     order_id: int
     user_tgid: int | None
     user_name: str
-    office: str  # from the users table; empty when the user was deleted
+    office: str  # the person's office's name; empty when the user was deleted
     status: str
     combo_id: int | None
     combo_name: str | None
@@ -111,6 +115,7 @@ class PersonEntry:
     items: list[ReportLine]  # à-la-carte lines
     notes: str
     total: Decimal
+    office_id: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +123,7 @@ class PersonEntry:
             "user_tgid": self.user_tgid,
             "user_name": self.user_name,
             "office": self.office,
+            "office_id": self.office_id,
             "status": self.status,
             "combo_id": self.combo_id,
             "combo_name": self.combo_name,
@@ -136,6 +142,7 @@ class PersonEntry:
             user_tgid=data.get("user_tgid"),
             user_name=str(data.get("user_name", "")),
             office=str(data.get("office", "")),
+            office_id=data.get("office_id") if isinstance(data.get("office_id"), int) else None,
             status=str(data.get("status", "")),
             combo_id=data.get("combo_id"),
             combo_name=data.get("combo_name"),
@@ -195,6 +202,55 @@ class ComboTotal:
 
 
 @dataclass(frozen=True)
+class OfficeRef:
+    """The office of a person in a report: where that order is delivered."""
+
+    id: int
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class OfficeSection:
+    """One office's part of a day report: its delivery address, its orders and what to pack for it."""
+
+    office_id: int | None  # None: orders of deleted users
+    name: str
+    address: str
+    orders_count: int
+    total: Decimal
+    dishes: list[DishTotal]
+    combos: list[ComboTotal]
+    order_ids: list[int]  # its people's orders, in the report's order
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "office_id": self.office_id,
+            "name": self.name,
+            "address": self.address,
+            "orders_count": self.orders_count,
+            "total": str(self.total),
+            "dishes": [dish.to_json() for dish in self.dishes],
+            "combos": [combo.to_json() for combo in self.combos],
+            "order_ids": list(self.order_ids),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OfficeSection:
+        office_id = data.get("office_id")
+        return cls(
+            office_id=office_id if isinstance(office_id, int) else None,
+            name=str(data.get("name", "")),
+            address=str(data.get("address", "")),
+            orders_count=_quantity(data.get("orders_count")),
+            total=_money(data.get("total")),
+            dishes=[DishTotal.from_json(d) for d in data.get("dishes", [])],
+            combos=[ComboTotal.from_json(c) for c in data.get("combos", [])],
+            order_ids=[int(i) for i in data.get("order_ids", []) if isinstance(i, int)],
+        )
+
+
+@dataclass(frozen=True)
 class DayReport:
     cafe_id: int
     cafe_name: str
@@ -204,6 +260,12 @@ class DayReport:
     dishes: list[DishTotal]  # by category (menu order), then name
     combos: list[ComboTotal]  # by name
     people: list[PersonEntry]  # by person name
+    offices: list[OfficeSection] = field(default_factory=list)  # by office name; reports stored before: empty
+    office_id: int | None = None  # the report covers only this office's people
+
+    def people_of(self, section: OfficeSection) -> list[PersonEntry]:
+        wanted = set(section.order_ids)
+        return [person for person in self.people if person.order_id in wanted]
 
     def to_breakdown_json(self) -> dict[str, Any]:
         """The `reports.breakdown` column: plain JSON, money as strings."""
@@ -216,11 +278,14 @@ class DayReport:
             "dishes": [dish.to_json() for dish in self.dishes],
             "combos": [combo.to_json() for combo in self.combos],
             "people": [person.to_json() for person in self.people],
+            "offices": [section.to_json() for section in self.offices],
+            "office_id": self.office_id,
         }
 
     @classmethod
     def from_breakdown_json(cls, data: dict[str, Any]) -> DayReport:
         """Rebuild a stored report (e.g. the digest that went out) from `reports.breakdown`."""
+        office_id = data.get("office_id")
         return cls(
             cafe_id=int(data["cafe_id"]),
             cafe_name=str(data.get("cafe_name", "")),
@@ -230,6 +295,8 @@ class DayReport:
             dishes=[DishTotal.from_json(d) for d in data.get("dishes", [])],
             combos=[ComboTotal.from_json(c) for c in data.get("combos", [])],
             people=[PersonEntry.from_json(p) for p in data.get("people", [])],
+            offices=[OfficeSection.from_json(o) for o in data.get("offices", [])],
+            office_id=office_id if isinstance(office_id, int) else None,
         )
 
 
@@ -260,21 +327,29 @@ async def _get_cafe(session: AsyncSession, cafe_id: int) -> Cafe:
     return cafe
 
 
-async def build_day_report(session: AsyncSession, *, cafe_id: int, day: date) -> DayReport:
-    """The report of one cafe for one date from its non-cancelled orders (reads only)."""
+async def build_day_report(
+    session: AsyncSession, *, cafe_id: int, day: date, office_id: int | None = None
+) -> DayReport:
+    """The report of one cafe for one date from its non-cancelled orders (reads only); with `office_id` only the
+    orders of that office's people."""
     cafe = await _get_cafe(session, cafe_id)
-    rows = (
-        await session.execute(
-            sa.select(Order, col(User.office))
-            .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
-            .where(
-                col(Order.cafe_id) == cafe_id,
-                col(Order.order_date) == day,
-                col(Order.status) != OrderStatus.cancelled,
-            )
+    query = (
+        sa.select(Order, col(Office.id), col(Office.name), col(Office.address))
+        .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
+        .outerjoin(Office, col(Office.id) == col(User.office_id))
+        .where(
+            col(Order.cafe_id) == cafe_id,
+            col(Order.order_date) == day,
+            col(Order.status) != OrderStatus.cancelled,
         )
-    ).all()
-    return assemble_day_report(cafe_id=cafe_id, cafe_name=cafe.name, day=day, rows=rows)
+    )
+    if office_id is not None:
+        query = query.where(col(User.office_id) == office_id)
+    rows = [
+        (order, OfficeRef(oid, name, address) if oid is not None else None)
+        for order, oid, name, address in (await session.execute(query)).all()
+    ]
+    return assemble_day_report(cafe_id=cafe_id, cafe_name=cafe.name, day=day, rows=rows, office_id=office_id)
 
 
 # The columns `assemble_day_report` reads: a caller may select just these instead of whole `Order` rows.
@@ -292,62 +367,39 @@ DAY_REPORT_COLUMNS = (
 )
 
 
-def assemble_day_report(*, cafe_id: int, cafe_name: str, day: date, rows: Iterable[Sequence[Any]]) -> DayReport:
-    """The day report from (order, office) pairs of the cafe's non-cancelled orders that day. `order` is an
-    `Order` or anything with the attributes of DAY_REPORT_COLUMNS (e.g. a row of a column select)."""
+def _person_lines(order: Any) -> tuple[list[ReportLine], list[ReportLine]]:
+    combo_dishes: list[ReportLine] = []
+    items: list[ReportLine] = []
+    for raw in order.lines or []:
+        parsed = _snapshot_line(raw)
+        if parsed is None:
+            continue
+        is_combo_dish, line = parsed
+        (combo_dishes if is_combo_dish else items).append(line)
+    return combo_dishes, items
+
+
+def _totals(people: Iterable[PersonEntry]) -> tuple[list[DishTotal], list[ComboTotal]]:
+    """Per-dish portions (combo dishes included) and per-combo counts of some people's orders."""
     dishes: dict[tuple[str, str], dict[str, Any]] = {}
     combos: dict[str, dict[str, Any]] = {}
-    people: list[PersonEntry] = []
-    total = ZERO
-    for order, office in rows:
-        combo_dishes: list[ReportLine] = []
-        items: list[ReportLine] = []
-        for raw in order.lines or []:
-            parsed = _snapshot_line(raw)
-            if parsed is None:
-                continue
-            is_combo_dish, line = parsed
-            (combo_dishes if is_combo_dish else items).append(line)
-            dish = dishes.setdefault((line.category, line.name), {"quantity": 0, "combo_quantity": 0, "amount": ZERO})
-            dish["quantity"] += line.quantity
-            if is_combo_dish:
-                dish["combo_quantity"] += line.quantity
-            else:
-                dish["amount"] += line.amount
-        combo_price = None if order.combo_price is None else _money(order.combo_price)
-        if order.combo_id is not None or order.combo_name:
-            combo_name = order.combo_name or ""
-            combo = combos.setdefault(combo_name, {"count": 0, "amount": ZERO})
+    for person in people:
+        for is_combo_dish, lines in ((True, person.combo_dishes), (False, person.items)):
+            for line in lines:
+                dish = dishes.setdefault(
+                    (line.category, line.name), {"quantity": 0, "combo_quantity": 0, "amount": ZERO}
+                )
+                dish["quantity"] += line.quantity
+                if is_combo_dish:
+                    dish["combo_quantity"] += line.quantity
+                else:
+                    dish["amount"] += line.amount
+        if person.combo_id is not None or person.combo_name:
+            combo = combos.setdefault(person.combo_name or "", {"count": 0, "amount": ZERO})
             combo["count"] += 1
-            combo["amount"] += combo_price or ZERO
-        order_total = _money(order.total)
-        total += order_total
-        assert order.id is not None
-        people.append(
-            PersonEntry(
-                order_id=order.id,
-                user_tgid=order.user_tgid,
-                user_name=order.user_name,
-                office=office or "",
-                status=OrderStatus(order.status).value,
-                combo_id=order.combo_id,
-                combo_name=order.combo_name,
-                combo_price=combo_price,
-                combo_dishes=combo_dishes,
-                items=items,
-                notes=order.notes or "",
-                total=order_total,
-            )
-        )
-
-    people.sort(key=lambda p: (p.user_name.casefold(), p.user_name, p.order_id))
-    return DayReport(
-        cafe_id=cafe_id,
-        cafe_name=cafe_name,
-        day=day,
-        orders_count=len(people),
-        total=total.quantize(CENT),
-        dishes=[
+            combo["amount"] += person.combo_price or ZERO
+    return (
+        [
             DishTotal(
                 name=name,
                 category=category,
@@ -357,11 +409,79 @@ def assemble_day_report(*, cafe_id: int, cafe_name: str, day: date, rows: Iterab
             )
             for (category, name), value in sorted(dishes.items(), key=lambda kv: _category_sort_key(*kv[0]))
         ],
-        combos=[
+        [
             ComboTotal(name=name, count=value["count"], amount=value["amount"].quantize(CENT))
             for name, value in sorted(combos.items(), key=lambda kv: kv[0].casefold())
         ],
+    )
+
+
+def assemble_day_report(
+    *,
+    cafe_id: int,
+    cafe_name: str,
+    day: date,
+    rows: Iterable[Sequence[Any]],
+    office_id: int | None = None,
+) -> DayReport:
+    """The day report from (order, office) pairs of the cafe's non-cancelled orders that day. `order` is an
+    `Order` or anything with the attributes of DAY_REPORT_COLUMNS (e.g. a row of a column select); `office` is
+    the person's `OfficeRef` (None when the user was deleted)."""
+    people: list[PersonEntry] = []
+    offices: dict[int | None, OfficeRef | None] = {}
+    for order, office in rows:
+        combo_dishes, items = _person_lines(order)
+        assert order.id is not None
+        offices.setdefault(office.id if office is not None else None, office)
+        people.append(
+            PersonEntry(
+                order_id=order.id,
+                user_tgid=order.user_tgid,
+                user_name=order.user_name,
+                office=office.name if office is not None else "",
+                office_id=office.id if office is not None else None,
+                status=OrderStatus(order.status).value,
+                combo_id=order.combo_id,
+                combo_name=order.combo_name,
+                combo_price=None if order.combo_price is None else _money(order.combo_price),
+                combo_dishes=combo_dishes,
+                items=items,
+                notes=order.notes or "",
+                total=_money(order.total),
+            )
+        )
+
+    people.sort(key=lambda p: (p.user_name.casefold(), p.user_name, p.order_id))
+    dishes, combos = _totals(people)
+    sections = []
+    for key, office in sorted(
+        offices.items(), key=lambda kv: (kv[1] is None, (kv[1].name if kv[1] else "").casefold())
+    ):
+        members = [person for person in people if person.office_id == key]
+        section_dishes, section_combos = _totals(members)
+        sections.append(
+            OfficeSection(
+                office_id=key,
+                name=office.name if office is not None else "",
+                address=office.address if office is not None else "",
+                orders_count=len(members),
+                total=sum((person.total for person in members), ZERO).quantize(CENT),
+                dishes=section_dishes,
+                combos=section_combos,
+                order_ids=[person.order_id for person in members],
+            )
+        )
+    return DayReport(
+        cafe_id=cafe_id,
+        cafe_name=cafe_name,
+        day=day,
+        orders_count=len(people),
+        total=sum((person.total for person in people), ZERO).quantize(CENT),
+        dishes=dishes,
+        combos=combos,
         people=people,
+        offices=sections,
+        office_id=office_id,
     )
 
 
@@ -441,12 +561,14 @@ class RangeReport:
     cafes: list[CafeSpending]  # by name
     orders_count: int
     total: Decimal
+    office_id: int | None = None  # None: all offices
 
     def to_json(self) -> dict[str, Any]:
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "cafe_id": self.cafe_id,
+            "office_id": self.office_id,
             "employees": [e.to_json() for e in self.employees],
             "cafes": [c.to_json() for c in self.cafes],
             "orders_count": self.orders_count,
@@ -460,6 +582,7 @@ class _RangeQuery(BaseModel):
     start: date
     end: date
     cafe_id: int | None = Field(default=None, ge=1)
+    office_id: int | None = Field(default=None, ge=1, lt=2**31)
 
 
 class _DayQuery(BaseModel):
@@ -467,6 +590,11 @@ class _DayQuery(BaseModel):
 
     cafe_id: int = Field(ge=1)
     day: date
+    office_id: int | None = Field(default=None, ge=1, lt=2**31)
+
+
+def _blank(value: Any) -> Any:
+    return None if value == "" else value
 
 
 def _check_range(start: date, end: date) -> None:
@@ -477,13 +605,25 @@ def _check_range(start: date, end: date) -> None:
 
 
 async def build_range_report(
-    session: AsyncSession, *, start: date | str, end: date | str, cafe_id: int | str | None = None
+    session: AsyncSession,
+    *,
+    start: date | str,
+    end: date | str,
+    cafe_id: int | str | None = None,
+    office_id: int | str | None = None,
 ) -> RangeReport:
-    """Spending per employee and per cafe over start…end (inclusive) from non-cancelled orders."""
-    query = parse(_RangeQuery, {"start": start, "end": end, "cafe_id": None if cafe_id == "" else cafe_id})
+    """Spending per employee and per cafe over start…end (inclusive) from non-cancelled orders; with `office_id`
+    only the orders of that office's people."""
+    query = parse(
+        _RangeQuery,
+        {"start": start, "end": end, "cafe_id": _blank(cafe_id), "office_id": _blank(office_id)},
+        {"office_id": "error.office.bad_id"},
+    )
     _check_range(query.start, query.end)
     if query.cafe_id is not None:
         await _get_cafe(session, query.cafe_id)
+    if query.office_id is not None and await session.get(Office, query.office_id) is None:
+        raise NotFound("error.office.not_found")
 
     conditions = [
         col(Order.order_date) >= query.start,
@@ -492,6 +632,10 @@ async def build_range_report(
     ]
     if query.cafe_id is not None:
         conditions.append(col(Order.cafe_id) == query.cafe_id)
+    if query.office_id is not None:
+        conditions.append(
+            col(Order.user_tgid).in_(sa.select(col(User.tgid)).where(col(User.office_id) == query.office_id))
+        )
     order_count = sa.func.count(col(Order.id))
     order_sum = sa.func.coalesce(sa.func.sum(col(Order.total)), 0)
 
@@ -499,10 +643,11 @@ async def build_range_report(
     deleted_name = sa.case((col(Order.user_tgid).is_(None), col(Order.user_name)), else_=sa.null())
     employee_rows = (
         await session.execute(
-            sa.select(col(Order.user_tgid), deleted_name, col(User.name), col(User.office), order_count, order_sum)
+            sa.select(col(Order.user_tgid), deleted_name, col(User.name), col(Office.name), order_count, order_sum)
             .outerjoin(User, col(User.tgid) == col(Order.user_tgid))
+            .outerjoin(Office, col(Office.id) == col(User.office_id))
             .where(*conditions)
-            .group_by(col(Order.user_tgid), deleted_name, col(User.name), col(User.office))
+            .group_by(col(Order.user_tgid), deleted_name, col(User.name), col(Office.name))
         )
     ).all()
     employees = sorted(
@@ -538,6 +683,7 @@ async def build_range_report(
         start=query.start,
         end=query.end,
         cafe_id=query.cafe_id,
+        office_id=query.office_id,
         employees=employees,
         cafes=cafes,
         orders_count=sum(c.orders_count for c in cafes),
@@ -549,12 +695,23 @@ async def build_range_report(
 
 
 async def day_report_for_manager(
-    session: AsyncSession, *, actor_tgid: int, cafe_id: int | str, day: date | str
+    session: AsyncSession,
+    *,
+    actor_tgid: int,
+    cafe_id: int | str,
+    day: date | str,
+    office_id: int | str | None = None,
 ) -> DayReport:
     """`build_day_report` for the dashboard and downloads: managers only; untrusted arguments parsed."""
     await require_manager(session, actor_tgid)
-    query = parse(_DayQuery, {"cafe_id": cafe_id, "day": day})
-    return await build_day_report(session, cafe_id=query.cafe_id, day=query.day)
+    query = parse(
+        _DayQuery,
+        {"cafe_id": cafe_id, "day": day, "office_id": _blank(office_id)},
+        {"office_id": "error.office.bad_id"},
+    )
+    if query.office_id is not None and await session.get(Office, query.office_id) is None:
+        raise NotFound("error.office.not_found")
+    return await build_day_report(session, cafe_id=query.cafe_id, day=query.day, office_id=query.office_id)
 
 
 async def range_report_for_manager(
@@ -564,7 +721,8 @@ async def range_report_for_manager(
     start: date | str,
     end: date | str,
     cafe_id: int | str | None = None,
+    office_id: int | str | None = None,
 ) -> RangeReport:
     """`build_range_report` for the dashboard and downloads: managers only; untrusted arguments parsed."""
     await require_manager(session, actor_tgid)
-    return await build_range_report(session, start=start, end=end, cafe_id=cafe_id)
+    return await build_range_report(session, start=start, end=end, cafe_id=cafe_id, office_id=office_id)

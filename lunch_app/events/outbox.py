@@ -69,7 +69,16 @@ def deadline_passed(session: AsyncSession, *, cafe_id: int, day: date) -> Outbox
     return add_event(session, topic=get_settings().kafka_topic_deadlines, key=f"cafe:{cafe_id}", payload=payload)
 
 
-def daily_task(session: AsyncSession, *, event_id: str, user_tgid: int | None = None) -> OutboxEvent:
+def daily_task(
+    session: AsyncSession,
+    *,
+    event_id: str,
+    user_tgid: int | None = None,
+    office_id: int | None = None,
+    day: date | None = None,
+) -> OutboxEvent:
+    """A recommendations task: one person's tips (`user_tgid`), or the nightly batch of one office (`office_id`,
+    with `day` the office's local date of that night)."""
     payload: dict[str, Any] = {
         "type": "generate_recommendations",
         "event_id": event_id,
@@ -77,5 +86,9 @@ def daily_task(session: AsyncSession, *, event_id: str, user_tgid: int | None = 
     }
     if user_tgid is not None:
         payload["user_tgid"] = user_tgid
-    key = f"user:{user_tgid}" if user_tgid is not None else "nightly"
+    if office_id is not None:
+        payload["office_id"] = office_id
+    if day is not None:
+        payload["date"] = day.isoformat()
+    key = f"user:{user_tgid}" if user_tgid is not None else f"nightly:{office_id}" if office_id else "nightly"
     return add_event(session, topic=get_settings().kafka_topic_daily_tasks, key=key, payload=payload)

@@ -21,6 +21,7 @@ def cafe_card(card: ObjectVar[CafeCard]) -> rx.Component:
                 wrap="wrap",
             ),
             rx.text(card.delivery, size="2", weight="medium"),
+            rx.text(card.offices, size="1", color_scheme="gray", class_name="cafe-offices"),
             rx.foreach(
                 card.combos,
                 lambda combo: rx.text(combo, size="2", color_scheme="orange"),

@@ -97,13 +97,14 @@ def request_screen() -> rx.Component:
                 auto_complete="name",
             ),
             rx.el.label(tr["mini.request.office"], class_name="ma-label", html_for="request-office"),
-            rx.el.input(
+            # The active offices as a choice (the office decides the cafes, the calendar and the clock).
+            rx.el.select(
+                rx.el.option(tr["mini.request.office_pick"], value=""),
+                rx.foreach(S.office_choices, lambda office: rx.el.option(office.name, value=office.id)),
                 id="request-office",
-                class_name="ma-input",
+                class_name="ma-select request-office",
                 value=S.form_office,
                 on_change=MiniApp.set_form_office,
-                placeholder=tr["mini.request.office_hint"],
-                max_length=100,
             ),
             rx.cond(S.form_error != "", rx.el.p(S.form_error, class_name="ma-error", id="request-error")),
             rx.el.button(

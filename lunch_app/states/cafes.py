@@ -10,7 +10,7 @@ import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app import db
-from lunch_app.domain import catalogue, schedule
+from lunch_app.domain import catalogue, offices, schedule
 from lunch_app.i18n import format_money, t
 
 log = logging.getLogger(__name__)
@@ -25,6 +25,7 @@ class CafeCard:
     dishes: str
     delivery: str
     combos: list[str]
+    offices: str = ""  # the offices it serves and the zone of its times
 
 
 def delivery_text(week: list[schedule.ScheduleDay], lang: str = LANG) -> str:
@@ -48,6 +49,7 @@ def delivery_text(week: list[schedule.ScheduleDay], lang: str = LANG) -> str:
 
 async def cafe_cards(session: AsyncSession, lang: str = LANG) -> list[CafeCard]:
     cards = []
+    names = await offices.office_names(session)
     for cafe in await catalogue.list_cafes(session, active_only=True):
         menu = await catalogue.get_menu(session, cafe.id, available_only=True)
         cards.append(
@@ -61,6 +63,12 @@ async def cafe_cards(session: AsyncSession, lang: str = LANG) -> list[CafeCard]:
                     t("app.cafes.combo", lang, name=combo.name, price=format_money(combo.price, lang))
                     for combo in menu.combos
                 ],
+                offices=t(
+                    "app.cafes.offices",
+                    lang,
+                    offices=", ".join(sorted((names.get(o, "") for o in cafe.office_ids), key=str.casefold)),
+                    zone=cafe.timezone,
+                ),
             )
         )
     return cards

@@ -22,8 +22,8 @@ from reflex.event import EventSpec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app import db
-from lunch_app.clock import get_clock
-from lunch_app.domain import access, availability, catalogue, orders, recommendations
+from lunch_app.clock import get_clock, local_today, zone
+from lunch_app.domain import access, availability, catalogue, offices, orders, recommendations
 from lunch_app.domain.errors import Conflict, DomainError, Forbidden
 from lunch_app.domain.users import demo_accounts, require_active_user
 from lunch_app.i18n import format_money, format_options, format_order_lines, normalize_language, t
@@ -160,6 +160,8 @@ class MiniApp(rx.State):
     busy: bool = False
 
     _tgid: int = 0
+    _office_id: int = 0
+    _office_zone: str = ""  # the signed-in person's office's IANA zone: their "today" and clock times
     _tg_user: dict[str, Any] = {}
     _menu_items: dict[int, dict[str, Any]] = {}
     _combos: dict[int, dict[str, Any]] = {}
@@ -171,8 +173,9 @@ class MiniApp(rx.State):
     outside_text: str = ""
     demo_users: list[DemoUser] = []
     form_name: str = ""
-    form_office: str = ""
+    form_office: str = ""  # the chosen office's id (the access form offers the active offices)
     form_error: str = ""
+    office_choices: list[Choice] = []
 
     user_name: str = ""
     user_office: str = ""
@@ -341,6 +344,12 @@ class MiniApp(rx.State):
             access.SignInStatus.pending: "pending",
             access.SignInStatus.rejected: "rejected",
         }.get(result.status, "request")
+        if self.screen == "request":
+            async with db.session_scope() as session:
+                choices = await offices.list_offices(session, active_only=True)
+            self.office_choices = [Choice(id=str(office.id), name=office.name) for office in choices]
+            if len(self.office_choices) == 1:
+                self.form_office = self.office_choices[0].id
 
     async def _load_demo_users(self) -> None:
         async with db.session_scope() as session:
@@ -371,7 +380,7 @@ class MiniApp(rx.State):
 
     @rx.event
     def set_form_office(self, value: str) -> None:
-        self.form_office = str(value)[:200]
+        self.form_office = str(value)[:12]
 
     @rx.event
     async def submit_request(self) -> None:
@@ -380,25 +389,32 @@ class MiniApp(rx.State):
         try:
             async with db.session_scope() as session:
                 await access.request_access(
-                    session, tg_user=TelegramUser(**self._tg_user), name=self.form_name, office=self.form_office
+                    session, tg_user=TelegramUser(**self._tg_user), name=self.form_name, office_id=self.form_office
                 )
         except DomainError as exc:
             field = exc.params.get("field") if exc.key == "error.invalid_input" else None
-            self.form_error = self._t(f"mini.request.bad_{field}") if field in ("name", "office") else self._fail(exc)
+            if field == "office_id":
+                self.form_error = self._t("mini.request.bad_office")
+            else:
+                self.form_error = self._t("mini.request.bad_name") if field == "name" else self._fail(exc)
             return
         self.form_error = ""
         self.screen = "pending"
 
     async def _enter(self, session: AsyncSession, user: User) -> None:
         """Show the ordering screen to an active user (checked by the caller in this `session`)."""
+        office = await offices.office_of(session, user)
         self._tgid = user.tgid
+        self._office_id = user.office_id
+        self._office_zone = office.timezone
         self.screen = "app"
         self.tab = "order"
         self.sheet = ""
         self.user_name = user.name
-        self.user_office = user.office
+        self.user_office = office.name
         self.reminders = user.reminders_enabled
-        cafes = await catalogue.list_cafes(session, active_only=True)
+        # Only the cafes serving the person's office.
+        cafes = await catalogue.list_cafes(session, active_only=True, office_id=user.office_id)
         self.cafes = [Choice(id=str(cafe.id), name=cafe.name) for cafe in cafes]
         if cafes:
             await self._load_cafe(session, cafes[0].id)
@@ -414,7 +430,7 @@ class MiniApp(rx.State):
         """The cafe's 7-day strip and menu, an empty cart. The caller has checked the user in `session`."""
         # Held while both read it: the session's identity map then answers their lookups of the cafe (one query).
         cafe = await catalogue.load_cafe(session, cafe_id)
-        week = await availability.week_availability(session, cafe_id=cafe_id)
+        week = await availability.week_availability(session, cafe_id=cafe_id, office_id=self._office_id)
         menu = await catalogue.get_menu(session, cafe_id, available_only=True)
         del cafe
         self.cafe_id = str(cafe_id)
@@ -476,7 +492,8 @@ class MiniApp(rx.State):
                     key = "left_hours" if hours and minutes else "left_whole_hours" if hours else "left_minutes"
                     note = self._t(f"mini.day.{key}", hours=hours, minutes=minutes)
                 else:
-                    note = self._t("mini.day.until", time=entry.cutoff_at.strftime("%H:%M"))
+                    cutoff = entry.cutoff_local or entry.cutoff_at  # the cut-off on the office's clock
+                    note = self._t("mini.day.until", time=cutoff.strftime("%H:%M"))
             else:
                 note = self._t("mini.day.closed")
             chips.append(
@@ -492,7 +509,7 @@ class MiniApp(rx.State):
         self.days = chips
         self.clock_ms = int(now.timestamp() * 1000)
         self._day_reasons = {
-            entry.day.isoformat(): self._t("mini.closed_day", reason=self._t(entry.reason_key))
+            entry.day.isoformat(): self._t("mini.closed_day", reason=self._t(entry.reason_key, **entry.reason_params))
             for entry in week
             if not entry.is_open
         }
@@ -538,7 +555,9 @@ class MiniApp(rx.State):
         try:
             async with db.session_scope() as session:
                 await require_active_user(session, self._tgid)
-                week = await availability.week_availability(session, cafe_id=int(self.cafe_id))
+                week = await availability.week_availability(
+                    session, cafe_id=int(self.cafe_id), office_id=self._office_id
+                )
         except DomainError as exc:
             self.error = self._fail(exc)
             return
@@ -1024,10 +1043,13 @@ class MiniApp(rx.State):
         settings = get_settings()
         async with db.session_scope() as session:
             user = await require_active_user(session, self._tgid)
-            balance = await orders.get_week_balance(session, user_tgid=self._tgid)
-            stats = await recommendations.user_stats(session, user_tgid=self._tgid)
+            office = await offices.office_of(session, user)
+            today = local_today(zone(office.timezone))
+            balance = await orders.get_week_balance(session, user_tgid=self._tgid, day=today)  # this week, office time
+            stats = await recommendations.user_stats(session, user_tgid=self._tgid, today=today)
+        self._office_id, self._office_zone = user.office_id, office.timezone
         self.user_name = user.name
-        self.user_office = user.office
+        self.user_office = office.name
         self.reminders = user.reminders_enabled
         spent = format_money(balance.spent, self.lang)
         if balance.limit is None or balance.limit <= 0:
@@ -1055,7 +1077,7 @@ class MiniApp(rx.State):
     def _show_tips(self, tips: recommendations.Tips) -> None:
         self.tips_summary = tips.summary
         self.tips = list(tips.tips)
-        local = tips.generated_at.astimezone(get_settings().tz)
+        local = tips.generated_at.astimezone(zone(self._office_zone) if self._office_zone else get_settings().tz)
         self.tips_time = self._t("mini.profile.generated_at", time=local.strftime("%d.%m %H:%M"))
 
     @rx.event
@@ -1077,7 +1099,7 @@ class MiniApp(rx.State):
                 return
             self.generating = True
             self.tips_error = ""
-            tgid, lang = self._tgid, self.lang
+            tgid, lang, office_zone = self._tgid, self.lang, self._office_zone
         settings = get_settings()
         client = aioredis.from_url(settings.redis_url)
         tips: recommendations.Tips | None = None
@@ -1086,7 +1108,12 @@ class MiniApp(rx.State):
             async with db.session_scope() as session:
                 await require_active_user(session, tgid)
                 tips = await recommendations.generate_now(
-                    session, client, GeminiGenerator(settings, client), user_tgid=tgid, language=lang
+                    session,
+                    client,
+                    GeminiGenerator(settings, client),
+                    user_tgid=tgid,
+                    language=lang,
+                    today=local_today(zone(office_zone)) if office_zone else None,
                 )
         except DomainError as exc:
             message = exc.message(lang)

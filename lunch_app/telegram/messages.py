@@ -4,6 +4,10 @@ Everything a user typed (names, offices, notes, dish and chat titles) is HTML-es
 before it is put into a template; the templates themselves hold the only markup. A digest is split into
 parts that each stay within Telegram's 4096-character limit, on line boundaries, keeping one person's
 order in one part whenever it fits; only the last part carries the "Accepted" button.
+
+A digest whose orders go to several offices is sectioned by office: after the kitchen's totals, each office gets
+its delivery address, its own count, sum and dishes to pack, then its people. A digest for one office names that
+office and its address in the header.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 
-from lunch_app.domain.reports import DayReport, PersonEntry, ReportLine
+from lunch_app.domain.reports import ComboTotal, DayReport, DishTotal, OfficeSection, PersonEntry, ReportLine
 from lunch_app.i18n import format_money, format_options, t
 from lunch_app.telegram.callbacks import AccessDecision, DigestAccepted, LinkDecision
 
@@ -31,6 +35,7 @@ NOTICE_TEMPLATES = (
     "access_rejected",
     "order_changed_by_manager",
     "order_cancelled_by_manager",
+    "order_cancelled_calendar",
     "reminder",
     "link_request_new",
     "link_approved",
@@ -104,6 +109,14 @@ def render_notice(template: str, params: dict[str, Any], lang: str, *, mini_app_
     elif template in ("order_changed_by_manager", "order_cancelled_by_manager"):
         safe["date"] = escape(_day_param(params.get("date"), lang))
         safe["total"] = escape(_money_param(params.get("total"), lang))
+    elif template == "order_cancelled_calendar":
+        safe["date"] = escape(_day_param(params.get("date"), lang))
+        kind = str(params.get("kind") or "")
+        key = f"notice.closed_reason.{kind}" if kind in ("holiday", "non_working", "closure") else ""
+        reason = str(params.get("reason") or "")
+        if kind == "closure" and not reason:
+            key = "notice.closed_reason.closure_plain"
+        safe["reason"] = t(key, lang, reason=escape(reason)) if key else escape(reason)
     elif template == "reminder":
         safe["date"] = escape(_day_param(params.get("date"), lang))
         markup = InlineKeyboardMarkup(
@@ -169,8 +182,8 @@ def _line(line: ReportLine, *, indent: str, show_quantity: bool) -> str:
     return f"{indent}– {escape(line.name)}{quantity}{_options(line.options)}"
 
 
-def _person_block(number: int, person: PersonEntry, lang: str) -> list[str]:
-    office = f" ({escape(person.office)})" if person.office else ""
+def _person_block(number: int, person: PersonEntry, lang: str, *, show_office: bool = True) -> list[str]:
+    office = f" ({escape(person.office)})" if person.office and show_office else ""
     lines = [f"<b>{number}. {escape(person.user_name)}</b>{office}"]
     if person.combo_name is not None or person.combo_dishes:
         lines.append(
@@ -196,22 +209,49 @@ def _header(report: DayReport, lang: str) -> list[str]:
     ]
 
 
+def _totals_blocks(combos: list[ComboTotal], dishes: list[DishTotal], lang: str) -> list[list[str]]:
+    blocks = []
+    if combos:
+        blocks.append([t("digest.combos", lang)] + [f"• {escape(combo.name)} × {combo.count}" for combo in combos])
+    if dishes:
+        blocks.append([t("digest.dishes", lang)] + [f"• {escape(dish.name)} × {dish.quantity}" for dish in dishes])
+    return blocks
+
+
+def _office_line(section: OfficeSection, lang: str) -> str:
+    name = escape(section.name) if section.office_id is not None else t("digest.no_office", lang)
+    if section.address:
+        return t("digest.office_address", lang, office=name, address=escape(section.address))
+    return t("digest.office", lang, office=name)
+
+
 def digest_blocks(report: DayReport, lang: str = "ru") -> list[list[str]]:
     """The digest as blocks of lines; a block is kept in one message whenever it fits."""
     total = escape(format_money(report.total, lang))
-    blocks: list[list[str]] = [
-        [*_header(report, lang), t("digest.summary", lang, count=report.orders_count, total=total)]
-    ]
-    if report.combos:
-        blocks.append(
-            [t("digest.combos", lang)] + [f"• {escape(combo.name)} × {combo.count}" for combo in report.combos]
-        )
-    if report.dishes:
-        blocks.append(
-            [t("digest.dishes", lang)] + [f"• {escape(dish.name)} × {dish.quantity}" for dish in report.dishes]
-        )
-    blocks.append([t("digest.people", lang)])
-    blocks.extend(_person_block(number, person, lang) for number, person in enumerate(report.people, start=1))
+    header = _header(report, lang)
+    sectioned = len(report.offices) > 1
+    if len(report.offices) == 1 and report.offices[0].office_id is not None:
+        header.append(_office_line(report.offices[0], lang))
+    blocks: list[list[str]] = [[*header, t("digest.summary", lang, count=report.orders_count, total=total)]]
+    blocks.extend(_totals_blocks(report.combos, report.dishes, lang))
+    if not sectioned:
+        blocks.append([t("digest.people", lang)])
+        blocks.extend(_person_block(number, person, lang) for number, person in enumerate(report.people, start=1))
+    else:
+        number = 0
+        for section in report.offices:
+            summary = t(
+                "digest.summary",
+                lang,
+                count=section.orders_count,
+                total=escape(format_money(section.total, lang)),
+            )
+            blocks.append([_office_line(section, lang), summary])
+            blocks.extend(_totals_blocks(section.combos, section.dishes, lang))
+            blocks.append([t("digest.people", lang)])
+            for person in report.people_of(section):
+                number += 1
+                blocks.append(_person_block(number, person, lang, show_office=False))
     blocks.append([t("digest.footer", lang, count=report.orders_count, total=total)])
     return blocks
 

@@ -52,8 +52,8 @@ async def test_a_cafe_added_later_shows_up_on_reload(seeded_app: AppServer, chro
 
     with sqlite3.connect(seeded_app.database_file) as conn:
         conn.execute(
-            "INSERT INTO cafes (name, description, is_active, notifications_enabled, created_at) "
-            "VALUES ('Суши Мастер', '', 1, 1, '2026-01-01 00:00:00')"
+            "INSERT INTO cafes (name, description, is_active, notifications_enabled, created_at, timezone) "
+            "VALUES ('Суши Мастер', '', 1, 1, '2026-01-01 00:00:00', 'Asia/Novosibirsk')"
         )
     try:
         page = await chromium.new_page(viewport={"width": 390, "height": 844})

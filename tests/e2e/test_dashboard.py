@@ -43,6 +43,7 @@ from tests.app_fixtures import chromium
 from tests.miniapp_fixtures import (
     DARK_THEME,
     LIGHT_THEME,
+    OFFICE,
     SCREENSHOTS,
     MiniMenu,
     add_user,
@@ -54,6 +55,7 @@ from tests.miniapp_fixtures import (
     reset_tables,
     telegram_script_url,
 )
+from tests.office_fixtures import NSK, office_in, serve_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 __all__ = ["chromium", "miniapp_gemini", "miniapp_url", "telegram_script_url"]  # fixtures used via pytest
@@ -64,7 +66,7 @@ NEWCOMER = 9_000_000_002
 COLLEAGUES = [9_000_000_100 + n for n in range(8)]
 NAMES = ["Анна Смирнова", "Борис Кузнецов", "Вера Попова", "Глеб Соколов", "Дарья Лебедева", "Егор Козлов",
          "Жанна Новикова", "Зоя Морозова"]  # fmt: skip
-TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "reports", "audit")
+TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "calendar", "reports", "audit")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
 
@@ -76,11 +78,14 @@ async def seed(menu: MiniMenu) -> dict[str, int]:
     """A manager, colleagues with orders for today at the first cafe, a cafe without a schedule, a pending access
     request and a pending chat link request."""
     async with db.session_scope() as s:
-        s.add(User(tgid=MANAGER, name="Мария Менеджер", office="Москва, HQ", role=Role.manager))
+        moscow = await office_in(s, OFFICE)
+        s.add(User(tgid=MANAGER, name="Мария Менеджер", office_id=moscow, role=Role.manager))
         lagman = Cafe(name="Лагман-хаус", description="Среднеазиатская кухня")
         s.add(lagman)
         await s.flush()
         assert lagman.id is not None
+        await serve_in(s, lagman.id, [moscow])
+        await office_in(s, "Новосибирск", timezone=NSK, address="Красный проспект, 1")
         s.add(MenuItem(cafe_id=lagman.id, name="Лагман", category=Category.main, price=Decimal("11.00")))
     for tgid, name in zip(COLLEAGUES, NAMES, strict=True):
         await add_user(tgid, name, limit="100.00" if tgid % 2 else None)
@@ -110,7 +115,7 @@ async def seed(menu: MiniMenu) -> dict[str, int]:
             s,
             tg_user=TelegramUser(id=NEWCOMER, first_name="Никита", last_name="Новиков", username="nikita_new"),
             name="Никита Новиков",
-            office="Санкт-Петербург",
+            office_id=await office_in(s, OFFICE),
         )
         await links.request_link(
             s,
@@ -596,3 +601,90 @@ async def test_screenshot_inside_telegram_dark_theme(
     await choose(page, "#menu-cafe", "Столовая №1")
     await page.locator(".dish-card", has_text="Стейк").wait_for()
     await shot(page, "menu-phone-dark")
+
+
+# ------------------------------------------------------------------------------------------ offices (issue 11)
+
+PEOPLE_CSV = (
+    "Telegram ID;Имя;Офис;Роль;Недельный лимит\r\n"
+    "9000000201;Олег Новый;Москва, Тверская 7;;2500\r\n"
+    "9000000202;Полина Новая;новосибирск;менеджер;\r\n"
+    "abc;Без номера;Марс;;\r\n"
+)
+
+
+async def test_people_import_upload_preview_then_apply(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]], tmp_path: Any
+) -> None:
+    """Bulk onboarding as a manager does it: upload the HR file, read the preview with every row's problem, apply
+    (nothing changes before), and the people are there."""
+    page = await browser_context(DESKTOP)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    await open_tab(page, "users")
+    await page.locator("#users-import").click()
+    sheet = page.locator("#import-sheet")
+    await sheet.wait_for()
+    bad = tmp_path / "hr.csv"
+    bad.write_bytes(b"\xef\xbb\xbf" + PEOPLE_CSV.encode())
+    await page.locator("#users-import-upload input[type=file]").set_input_files(str(bad))
+    await page.locator("#import-preview").wait_for()
+    assert await page.locator("#import-summary").inner_text() == (
+        "Новых: 2 · изменится: 0 · без изменений: 0 · с ошибками: 1"
+    )
+    assert await page.locator("#import-problems li").all_inner_texts() == [
+        "Строка 4: «abc» — не Telegram ID (нужно целое положительное число)",
+        "Строка 4: офиса «Марс» нет",
+    ]
+    assert [await row.get_attribute("data-action") for row in await page.locator(".import-row").all()] == [
+        "create",
+        "create",
+        "invalid",
+    ]
+    await shot(page, "users-import-preview-desktop")
+    assert await page.locator("#import-apply").count() == 0  # a file with errors is not imported whole
+    async with db.session_scope() as s:
+        assert await s.get(User, 9000000201) is None  # the preview changed nothing
+
+    good = tmp_path / "hr-fixed.csv"
+    good.write_bytes(PEOPLE_CSV.rsplit("abc", 1)[0].encode())
+    await page.locator("#users-import-upload input[type=file]").set_input_files(str(good))
+    await page.wait_for_function("() => document.querySelectorAll('.import-row').length === 2")
+    await page.locator("#import-apply").click()
+    assert await notice(page) == "Импорт выполнен: новых 2, изменено 0, без изменений 0."
+    await sheet.wait_for(state="detached")
+    async with db.session_scope() as s:
+        oleg, polina = await s.get(User, 9000000201), await s.get(User, 9000000202)
+    assert oleg is not None and oleg.weekly_limit == Decimal("2500.00") and oleg.is_active
+    assert polina is not None and polina.role == Role.manager
+    await page.locator("#users-office").select_option(label="Новосибирск")
+    await page.wait_for_function("() => document.querySelectorAll('.user-card').length === 1")
+    assert "Полина Новая" in await page.locator(".user-card").inner_text()
+
+
+async def test_calendar_holiday_over_orders_asks_with_the_count_and_cancels(
+    miniapp_url: str, browser_context: Any, world: tuple[MiniMenu, dict[str, int]]
+) -> None:
+    page = await browser_context(PHONE)
+    await page.goto(dashboard_url(miniapp_url, init_data(MANAGER, first_name="Мария")))
+    await wait_screen(page, "app")
+    await open_tab(page, "calendar")
+    await page.locator("#calendar-office-pick").select_option(label=OFFICE)
+    await page.locator("#calendar-week").wait_for()
+    await shot(page, "calendar-phone")
+    today = get_clock().today().isoformat()
+    await page.locator("#holiday-add").click()
+    await page.locator("#entry-start").fill(today)
+    await page.locator("#entry-end").fill(today)
+    await page.locator("#entry-name").fill("День компании")
+    await page.locator("#entry-save").click()
+    question = page.get_by_role("dialog").filter(has_text="Эти дни уже заказаны")
+    await question.wait_for()
+    assert "Будет отменено заказов: 5" in await question.inner_text()  # the five colleagues' orders for today
+    await shot(page, "calendar-confirm-phone")
+    await question.get_by_role("button", name="Применить").click()
+    assert await notice(page) == "Календарь сохранён. Отменено заказов: 5."
+    await page.locator(".calendar-holiday", has_text="День компании").wait_for()
+    async with db.session_scope() as s:
+        statuses = {o.status.value for o in (await s.execute(select(Order))).scalars()}
+    assert statuses == {"cancelled"}

@@ -69,7 +69,10 @@ async def open_outside_telegram(page: Any, base_url: str) -> str:
 
 def active_users(app: AppServer) -> list[tuple[int, str, str]]:
     with sqlite3.connect(app.database_file) as conn:
-        rows = conn.execute("SELECT tgid, name, office FROM users WHERE is_active ORDER BY name").fetchall()
+        rows = conn.execute(
+            "SELECT u.tgid, u.name, o.name FROM users u JOIN offices o ON o.id = u.office_id"
+            " WHERE u.is_active ORDER BY u.name"
+        ).fetchall()
     return [(int(tgid), str(name), str(office)) for tgid, name, office in rows]
 
 
@@ -81,7 +84,8 @@ def set_active(app: AppServer, tgid: int, active: bool) -> None:
 def active_managers(app: AppServer) -> list[tuple[int, str, str]]:
     with sqlite3.connect(app.database_file) as conn:
         rows = conn.execute(
-            "SELECT tgid, name, office FROM users WHERE is_active AND role = 'manager' ORDER BY name"
+            "SELECT u.tgid, u.name, o.name FROM users u JOIN offices o ON o.id = u.office_id"
+            " WHERE u.is_active AND u.role = 'manager' ORDER BY u.name"
         ).fetchall()
     return [(int(tgid), str(name), str(office)) for tgid, name, office in rows]
 
@@ -134,15 +138,23 @@ async def test_demo_picker_lists_the_active_users_and_signs_in_as_the_one_tapped
     await page.locator("#screen-app").wait_for()
     await page.locator("#cafe-select").wait_for()
     assert await page.locator("#error").count() == 0  # the earlier refusal is not carried into the app
-    with sqlite3.connect(seeded_app.database_file) as conn:
-        cafes = {name for (name,) in conn.execute("SELECT name FROM cafes WHERE is_active")}
-    assert set(await page.locator("#cafe-select option").all_inner_texts()) == cafes
+    with sqlite3.connect(seeded_app.database_file) as conn:  # the active cafes serving her office
+        cafes = {
+            name
+            for (name,) in conn.execute(
+                "SELECT c.name FROM cafes c JOIN cafe_offices co ON co.cafe_id = c.id JOIN users u"
+                " ON u.office_id = co.office_id WHERE c.is_active AND u.tgid = ?",
+                (maria.tgid,),
+            )
+        }
+    assert cafes and set(await page.locator("#cafe-select option").all_inner_texts()) == cafes
     await shot(page, "signed-in")
 
     await page.locator("#tab-button-profile").click()
     await page.locator("#tab-profile").wait_for()
     assert await page.locator("#profile-name").inner_text() == maria.name
-    assert maria.office in await page.locator("#tab-profile").inner_text()
+    maria_office = next(office for tgid, _, office in users if tgid == maria.tgid)
+    assert maria_office in await page.locator("#tab-profile").inner_text()
     limit = format_money(Decimal(str(maria.weekly_limit)), "ru")
     await page.wait_for_function(
         "t => (document.getElementById('week-text')||{}).textContent.endsWith(t)", arg=limit, timeout=TIMEOUT

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, update
 
 from lunch_app import db
-from lunch_app.models import AccessRequest, Order, OrderStatus, RequestStatus, Schedule, User
+from lunch_app.models import AccessRequest, Cafe, Category, MenuItem, Order, OrderStatus, RequestStatus, Schedule, User
 from tests.app_fixtures import chromium
 from tests.miniapp_fixtures import (
     DISABLED,
@@ -24,6 +24,7 @@ from tests.miniapp_fixtures import (
     ENGLISH,
     LIMITED,
     NEWCOMER,
+    OFFICE,
     REJECTED,
     SCREENSHOTS,
     MiniMenu,
@@ -36,6 +37,7 @@ from tests.miniapp_fixtures import (
     reset_tables,
     telegram_script_url,
 )
+from tests.office_fixtures import NSK, office, office_in, serve_in
 from tests.telegram_clients import add_native_client
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -229,23 +231,26 @@ async def test_forged_or_stale_init_data_stays_on_the_sign_in_screen(
 
 
 async def test_access_screens_request_pending_rejected_disabled(miniapp_url: str, phone: Any, menu: MiniMenu) -> None:
+    await office("Новосибирск", timezone=NSK)  # two offices: the newcomer must choose
     page = phone
     await open_app(page, miniapp_url, init_data(NEWCOMER, first_name="Ольга"))
     assert await screen_of(page) == "request"
     assert await page.locator("#request-name").input_value() == "Ольга Иванова"  # prefilled from Telegram
+    options = await page.locator("#request-office option").all_inner_texts()
+    assert options == ["Выберите офис", "Москва, Тверская 7", "Новосибирск"]
     await page.locator("#request-submit").click()  # office is required
     await page.locator("#request-error").wait_for()
-    await page.locator("#request-office").fill("Москва, Тверская 7")
+    await page.locator("#request-office").select_option(label="Москва, Тверская 7")  # the active offices
     await shot(page, "request-light")
     await page.locator("#request-submit").click()
     await page.locator("#screen-pending").wait_for()
     await shot(page, "pending-light")
     async with db.session_scope() as session:
         request = (await session.execute(select(AccessRequest))).scalar_one()
-    assert (request.tgid, request.name, request.office, request.status) == (
+    assert (request.tgid, request.name, request.office_id, request.status) == (
         NEWCOMER,
         "Ольга Иванова",
-        "Москва, Тверская 7",
+        await office(OFFICE),
         RequestStatus.pending,
     )
     await open_app(page, miniapp_url, init_data(NEWCOMER, first_name="Ольга"))  # reopening: still pending
@@ -255,7 +260,11 @@ async def test_access_screens_request_pending_rejected_disabled(miniapp_url: str
         request = (await session.execute(select(AccessRequest))).scalar_one()
         session.add(
             AccessRequest(
-                tgid=REJECTED, name="Иван", office="X", status=RequestStatus.rejected, created_at=request.created_at
+                tgid=REJECTED,
+                name="Иван",
+                office_id=request.office_id,
+                status=RequestStatus.rejected,
+                created_at=request.created_at,
             )
         )
     await open_app(page, miniapp_url, init_data(REJECTED))
@@ -344,8 +353,9 @@ async def test_every_screen_in_both_themes(miniapp_url: str, phone: Any, menu: M
     await add_user(EMPLOYEE, "Анна Иванова", limit="100.00")
     await add_user(DISABLED, "Сергей", active=False)
     async with db.session_scope() as session:
-        session.add(AccessRequest(tgid=REJECTED, name="Иван", office="X", status=RequestStatus.rejected))
-        session.add(AccessRequest(tgid=NEWCOMER + 10, name="Ольга", office="X", status=RequestStatus.pending))
+        office_id = await office_in(session, OFFICE)
+        session.add(AccessRequest(tgid=REJECTED, name="Иван", office_id=office_id, status=RequestStatus.rejected))
+        session.add(AccessRequest(tgid=NEWCOMER + 10, name="Ольга", office_id=office_id, status=RequestStatus.pending))
     today: date = get_clock().today()  # the server runs on real time too
     async with db.session_scope() as session:
         await orders_domain.place_order(
@@ -552,3 +562,37 @@ async def test_opening_the_app_does_not_shift_the_layout(miniapp_url: str, phone
         " document.querySelector('.ma-root').prepend(b); }"
     )
     await page.wait_for_function("() => window.__shifts.length > 0")
+
+
+async def test_an_employee_of_the_second_office_sees_only_its_cafes_and_its_own_cutoff_time(
+    miniapp_url: str, phone: Any, menu: MiniMenu
+) -> None:
+    """Novosibirsk is four hours ahead of Moscow. Its employee is offered only the cafes serving Novosibirsk (not
+    the Moscow office's "Столовая №1"); a cafe keeping its schedule in Moscow time with a 10:00 cut-off reads
+    "до 14:00" there, and the strip starts at Novosibirsk's today."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    async with db.session_scope() as session:
+        siberia = await office_in(session, "Новосибирск", timezone=NSK)
+        cafe = Cafe(
+            name="Сибирская кухня", description="Доставка в офис на Красном проспекте", timezone="Europe/Moscow"
+        )
+        session.add(cafe)
+        await session.flush()
+        assert cafe.id is not None
+        await serve_in(session, cafe.id, [siberia])
+        for weekday in range(7):
+            session.add(Schedule(cafe_id=cafe.id, weekday=weekday, cutoff_time=time(10, 0)))
+        session.add(MenuItem(cafe_id=cafe.id, name="Пельмени сибирские", category=Category.main, price=Decimal("9.00")))
+    await add_user(EMPLOYEE + 50, "Борис Новосибирский", office="Новосибирск", timezone=NSK)
+    page = phone
+    await open_app(page, miniapp_url, init_data(EMPLOYEE + 50, first_name="Борис"))
+    assert await screen_of(page) == "app"
+    await page.locator(".dish", has_text="Пельмени сибирские").wait_for()
+    assert await page.locator("#cafe-select option").all_inner_texts() == ["Сибирская кухня"]
+    notes = await page.locator("#days .ma-day-note").all_inner_texts()
+    assert len(notes) == 7 and "до 14:00" in notes[1:] and not any("10:00" in note for note in notes)
+    first = await page.locator("#days .ma-day").first.get_attribute("data-date")
+    assert first == datetime.now(ZoneInfo(NSK)).date().isoformat()
+    await shot(page, "second-office")

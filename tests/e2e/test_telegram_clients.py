@@ -43,6 +43,7 @@ from tests.miniapp_fixtures import (
     reset_tables,
     telegram_script_url,
 )
+from tests.office_fixtures import office_in
 from tests.telegram_clients import (
     DARK_THEMES,
     OFFICIAL_THEMES,
@@ -502,7 +503,7 @@ async def test_dashboard_date_picker_on_a_dark_theme_with_the_os_light(
 ) -> None:
     """The native date picker's icon is drawn for Telegram's dark scheme, not the OS's light one."""
     async with db.session_scope() as session:
-        session.add(User(tgid=MANAGER, name="Мария Менеджер", office="Москва, HQ", role=Role.manager))
+        session.add(User(tgid=MANAGER, name="Мария Менеджер", office_id=await office_in(session), role=Role.manager))
     page = await phone(native=True, color_scheme="light")
     params = launch_params(
         init_data(MANAGER, first_name="Мария"), theme=OFFICIAL_THEMES["desktop-night"], platform="tdesktop"

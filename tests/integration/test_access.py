@@ -24,12 +24,16 @@ from tests.access_fixtures import (
     active_manager_ids,
     get_user,
     notices,
+    office_name_of,
     seed_cafe,
     seed_manager,
     seed_user,
     snapshot,
     tg_user,
 )
+from tests.office_fixtures import office
+
+OFFICE = "<the test's office>"  # replaced by a real office id when a test runs
 
 
 async def _sign_in(user: Any) -> access.SignInResult:
@@ -37,9 +41,17 @@ async def _sign_in(user: Any) -> access.SignInResult:
         return await access.sign_in(s, user)
 
 
+async def _office_choice(value: object) -> object:
+    """An office name of the test becomes the id the form sends (the office is created); other values go as they are."""
+    if isinstance(value, str) and value.strip() and not value.isdigit() and len(value) <= 100:
+        return await office(value)
+    return value
+
+
 async def _request(user: Any = None, name: object = "Иван Иванов", office: object = "Офис 2") -> int:
+    office_id = await _office_choice(office)
     async with db.session_scope() as s:
-        request = await access.request_access(s, tg_user=user or tg_user(), name=name, office=office)
+        request = await access.request_access(s, tg_user=user or tg_user(), name=name, office_id=office_id)
         assert request.id is not None
         return request.id
 
@@ -95,7 +107,8 @@ async def test_scenario_2_unknown_user_requests_access_and_is_approved(db_ready:
     signed = await _sign_in(stranger)
     assert signed.status is SignInStatus.active
     assert signed.user is not None
-    assert (signed.user.name, signed.user.office, signed.user.role) == ("Иван Иванов", "Офис 2", Role.employee)
+    assert (signed.user.name, signed.user.role) == ("Иван Иванов", Role.employee)
+    assert await office_name_of(STRANGER) == "Офис 2"
     assert signed.user.language == "en"
     async with db.session_scope() as s:  # the gate every ordering function uses
         assert (await require_active_user(s, STRANGER)).tgid == STRANGER
@@ -169,12 +182,13 @@ async def test_pending_request_is_refreshed_not_duplicated(db_ready: object) -> 
     assert first == again
     async with db.session_scope() as s:
         rows = (await s.execute(select(AccessRequest))).scalars().all()
-    assert [(r.office, r.status) for r in rows] == [("Офис 3", RequestStatus.pending)]
+    assert [(r.office_id, r.status) for r in rows] == [(await office("Офис 3"), RequestStatus.pending)]
     assert len(await notices("access_request_new")) == 1  # managers are not spammed by a re-submit
 
 
 async def test_double_submitted_request_form_creates_one_request(db_ready: object) -> None:
     await seed_manager()
+    await office("Офис 2")
     ids = await asyncio.gather(*(_request() for _ in range(4)))
     assert len(set(ids)) == 1
     async with db.session_scope() as s:
@@ -213,7 +227,7 @@ async def test_approving_a_request_of_a_deactivated_user_reactivates(db_ready: o
     assert len(await notices("access_request_new")) == 2
     await _approve(request_id)
     user = await get_user(STRANGER)
-    assert user is not None and user.is_active and user.office == "Офис 9"
+    assert user is not None and user.is_active and await office_name_of(STRANGER) == "Офис 9"
 
 
 # --- sign-in keeps what managers own -------------------------------------------------------------------
@@ -223,13 +237,16 @@ async def test_sign_in_never_overwrites_manager_edited_name_or_office(db_ready: 
     await seed_manager()
     await _approve(await _request(tg_user(username="old")))
     await _call(
-        access.update_user, actor_tgid=MANAGER, tgid=STRANGER, data={"name": "Иван (бухгалтерия)", "office": "Б-3"}
+        access.update_user,
+        actor_tgid=MANAGER,
+        tgid=STRANGER,
+        data={"name": "Иван (бухгалтерия)", "office_id": await office("Б-3")},
     )
     result = await _sign_in(tg_user(first="Ivan", last="Renamed", username="new_nick", language_code="en"))
     assert result.status is SignInStatus.active
     user = await get_user(STRANGER)
     assert user is not None
-    assert (user.name, user.office) == ("Иван (бухгалтерия)", "Б-3")
+    assert (user.name, await office_name_of(STRANGER)) == ("Иван (бухгалтерия)", "Б-3")
     assert (user.username, user.language) == ("new_nick", "en")
 
 
@@ -258,7 +275,8 @@ async def test_ensure_managers_creates_promotes_and_reactivates(db_ready: object
     assert [u.tgid for u in users] == [MANAGER, EMPLOYEE, MANAGER_2]
     assert await active_manager_ids() == [MANAGER, MANAGER_2, EMPLOYEE]
     anna = await get_user(EMPLOYEE)
-    assert anna is not None and (anna.name, anna.office) == ("Анна", "Офис 1")  # promoted, not renamed
+    assert anna is not None and anna.name == "Анна"  # promoted, not renamed
+    assert await office_name_of(EMPLOYEE) == "Офис 1"  # and not moved
 
     before = await snapshot()
     async with db.session_scope() as s:
@@ -277,13 +295,29 @@ async def test_ensure_managers_from_two_processes_at_once(db_ready: object) -> N
 
 async def test_create_manager_for_the_cli(db_ready: object) -> None:
     await seed_user(EMPLOYEE, "Анна", active=False)
-    user = await _call(access.create_manager, tgid=MANAGER, name="Мария", office="HQ")
-    assert (user.role, user.is_active, user.name, user.office) == (Role.manager, True, "Мария", "HQ")
+    await office("HQ")
+    user = await _call(access.create_manager, tgid=MANAGER, name="Мария", office="hq")  # any case
+    assert (user.role, user.is_active, user.name) == (Role.manager, True, "Мария")
+    assert await office_name_of(MANAGER) == "HQ"
     await _call(access.create_manager, tgid=EMPLOYEE, name="Анна К.")
     assert await active_manager_ids() == [MANAGER, EMPLOYEE]
+    assert await office_name_of(EMPLOYEE) == "Офис 1"  # no --office: an existing person stays where they are
     for bad in ({"tgid": "12", "name": "X"}, {"tgid": 12, "name": ""}, {"tgid": -1, "name": "X"}):
         with pytest.raises(InvalidInput):
             await _call(access.create_manager, **bad)
+    before = await snapshot()
+    with pytest.raises(NotFound) as caught:
+        await _call(access.create_manager, tgid=12, name="X", office="Нет такого")
+    assert caught.value.key == "error.office.unknown" and await snapshot() == before
+
+
+async def test_a_manager_bootstrapped_into_an_empty_database_gets_the_default_office(db_ready: object) -> None:
+    async with db.session_scope() as s:
+        await access.ensure_managers(s, [MANAGER])
+    assert await office_name_of(MANAGER) == "Основной офис"
+    async with db.session_scope() as s:
+        await access.ensure_managers(s, [MANAGER_2])
+    assert await office_name_of(MANAGER_2) == "Основной офис"  # the same office, not a second one
 
 
 # --- last-manager protection ---------------------------------------------------------------------------
@@ -397,12 +431,20 @@ async def test_add_update_and_list_users(db_ready: object) -> None:
     added = await _call(
         access.add_user,
         actor_tgid=MANAGER,
-        data={"tgid": EMPLOYEE, "name": "Анна_1%", "office": "Офис 1", "weekly_limit": "1500.5", "username": "@anna"},
+        data={
+            "tgid": EMPLOYEE,
+            "name": "Анна_1%",
+            "office_id": await office("Офис 1"),
+            "weekly_limit": "1500.5",
+            "username": "@anna",
+        },
     )
     assert added.weekly_limit == Decimal("1500.50")
     assert added.username == "anna"
     with pytest.raises(Conflict):
-        await _call(access.add_user, actor_tgid=MANAGER, data={"tgid": EMPLOYEE, "name": "Дубль"})
+        await _call(
+            access.add_user, actor_tgid=MANAGER, data={"tgid": EMPLOYEE, "name": "Дубль", "office_id": await office()}
+        )
 
     updated = await _call(
         access.update_user,
@@ -431,12 +473,18 @@ async def test_add_update_and_list_users(db_ready: object) -> None:
     assert await page(search="_1%") == ([EMPLOYEE], 1)  # LIKE wildcards are literal
     assert await page(search="1%") == ([EMPLOYEE], 1)
     assert await page(search="нет такого") == ([], 0)
+    assert await page(office_id=await office("Склад")) == ([9_000 + i for i in range(5)], 5)
+    assert [u.office for u in (await _call(access.list_users, search="@anna")).items] == ["Офис 1"]
 
 
 async def test_add_user_settles_their_pending_request(db_ready: object) -> None:
     await seed_manager()
     request_id = await _request()
-    await _call(access.add_user, actor_tgid=MANAGER, data={"tgid": STRANGER, "name": "Иван", "office": "Офис 2"})
+    await _call(
+        access.add_user,
+        actor_tgid=MANAGER,
+        data={"tgid": STRANGER, "name": "Иван", "office_id": await office("Офис 2")},
+    )
     async with db.session_scope() as s:
         request = await s.get(AccessRequest, request_id)
     assert request is not None and request.status == RequestStatus.approved
@@ -519,6 +567,10 @@ async def test_list_requests_filters_by_status(db_ready: object) -> None:
         ("И" * 101, "Офис"),
         ("Иван", ""),
         ("Иван", "О" * 101),
+        ("Иван", 0),
+        ("Иван", True),
+        ("Иван", 2**31),
+        ("Иван", 12.5),
         (42, "Офис"),
         ("Иван", None),
         (["Иван"], "Офис"),
@@ -527,6 +579,7 @@ async def test_list_requests_filters_by_status(db_ready: object) -> None:
 )
 async def test_bad_access_request_input_stores_nothing(db_ready: object, name: object, office: object) -> None:
     await seed_manager()
+    await _office_choice(office)  # an office the form could name exists already
     before = await snapshot()
     with pytest.raises(InvalidInput):
         await _request(name=name, office=office)
@@ -545,20 +598,26 @@ async def test_bad_access_request_input_stores_nothing(db_ready: object, name: o
         {"tgid": 2**63, "name": "Слишком большой"},
         {"tgid": 7},
         {"tgid": 7, "name": "Х" * 101},
-        {"tgid": 7, "name": "Офис", "office": "О" * 101},
-        {"tgid": 7, "name": "Роль", "role": "admin"},
-        {"tgid": 7, "name": "Лимит", "weekly_limit": "-1"},
-        {"tgid": 7, "name": "Лимит", "weekly_limit": "1000000.01"},
-        {"tgid": 7, "name": "Лимит", "weekly_limit": "10.001"},
-        {"tgid": 7, "name": "Лимит", "weekly_limit": "NaN"},
-        {"tgid": 7, "name": "Лимит", "weekly_limit": True},
-        {"tgid": 7, "name": "Лимит", "weekly_limit": "много"},
-        {"tgid": 7, "name": "Язык", "language": "de"},
-        {"tgid": 7, "name": "Лишнее", "is_admin": True},
+        {"tgid": 7, "name": "Без офиса"},
+        {"tgid": 7, "name": "Офис текстом", "office": "Москва"},
+        {"tgid": 7, "name": "Офис", "office_id": "первый"},
+        {"tgid": 7, "name": "Офис", "office_id": 0},
+        {"tgid": 7, "name": "Роль", "office_id": OFFICE, "role": "admin"},
+        {"tgid": 7, "name": "Лимит", "office_id": OFFICE, "weekly_limit": "-1"},
+        {"tgid": 7, "name": "Лимит", "office_id": OFFICE, "weekly_limit": "1000000.01"},
+        {"tgid": 7, "name": "Лимит", "office_id": OFFICE, "weekly_limit": "10.001"},
+        {"tgid": 7, "name": "Лимит", "office_id": OFFICE, "weekly_limit": "NaN"},
+        {"tgid": 7, "name": "Лимит", "office_id": OFFICE, "weekly_limit": True},
+        {"tgid": 7, "name": "Лимит", "office_id": OFFICE, "weekly_limit": "много"},
+        {"tgid": 7, "name": "Язык", "office_id": OFFICE, "language": "de"},
+        {"tgid": 7, "name": "Лишнее", "office_id": OFFICE, "is_admin": True},
     ],
 )
 async def test_bad_new_user_input_stores_nothing(db_ready: object, data: Any) -> None:
     await seed_manager()
+    if isinstance(data, dict):
+        real = await office()
+        data = {key: real if value == OFFICE else value for key, value in data.items()}
     before = await snapshot()
     with pytest.raises(InvalidInput):
         await _call(access.add_user, actor_tgid=MANAGER, data=data)
@@ -584,6 +643,30 @@ async def test_bad_user_update_changes_nothing(db_ready: object, tgid: object, d
     before = await snapshot()
     with pytest.raises(InvalidInput):
         await _call(access.update_user, actor_tgid=MANAGER, tgid=tgid, data=data)
+    assert await snapshot() == before
+
+
+async def test_people_join_only_active_offices(db_ready: object) -> None:
+    await seed_manager()
+    closed = await office("Старый офис")
+    async with db.session_scope() as s:
+        from lunch_app.models import Office
+
+        row = await s.get(Office, closed)
+        assert row is not None
+        row.is_active = False
+    before = await snapshot()
+    with pytest.raises(Conflict) as caught:
+        await _request(office=str(closed))
+    assert caught.value.key == "error.office.inactive"
+    with pytest.raises(NotFound):
+        await _request(office="424242")
+    with pytest.raises(Conflict):
+        await _call(access.add_user, actor_tgid=MANAGER, data={"tgid": 7, "name": "Пётр", "office_id": closed})
+    await seed_user(EMPLOYEE)
+    before = await snapshot()
+    with pytest.raises(Conflict):
+        await _call(access.update_user, actor_tgid=MANAGER, tgid=EMPLOYEE, data={"office_id": closed})
     assert await snapshot() == before
 
 

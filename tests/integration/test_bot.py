@@ -59,6 +59,7 @@ from tests.bot_fixtures import (
 )
 from tests.conftest import ROOT
 from tests.fakes.telegram import FakeBotAPI, RecordedCall
+from tests.office_fixtures import office_in
 
 GROUP = -1_001_234_567_890
 
@@ -305,7 +306,9 @@ async def test_link_request_rejected_by_button_tells_the_chat(running_bot: BotHa
 
 async def _pending_access_request(tgid: int = 9009, name: str = "Новичок <New>") -> int:
     async with db.session_scope() as session:
-        request = AccessRequest(tgid=tgid, name=name, office="Floor 3", status=RequestStatus.pending)
+        request = AccessRequest(
+            tgid=tgid, name=name, office_id=await office_in(session, "Floor 3"), status=RequestStatus.pending
+        )
         session.add(request)
         await session.flush()
         assert request.id is not None

@@ -34,6 +34,7 @@ from lunch_app.models import (
     Tag,
     User,
 )
+from tests.office_fixtures import office_in
 
 MANAGER = 8_000_000_100  # above 2^31 on purpose
 EMPLOYEE = 8_000_000_001
@@ -56,9 +57,9 @@ BORSCHT = {
 @pytest.fixture
 async def people(db_ready: MovableClock) -> None:
     async with db.session_scope() as s:
-        s.add(User(tgid=MANAGER, name="Мария", role=Role.manager))
-        s.add(User(tgid=EMPLOYEE, name="Анна", role=Role.employee))
-        s.add(User(tgid=RETIRED_MANAGER, name="Пётр", role=Role.manager, is_active=False))
+        s.add(User(tgid=MANAGER, name="Мария", office_id=await office_in(s), role=Role.manager))
+        s.add(User(tgid=EMPLOYEE, name="Анна", office_id=await office_in(s), role=Role.employee))
+        s.add(User(tgid=RETIRED_MANAGER, name="Пётр", office_id=await office_in(s), role=Role.manager, is_active=False))
 
 
 @pytest.fixture

@@ -117,6 +117,24 @@ def test_demo_data_is_consistent(tmp_path: Path, sqlite_env: dict[str, str]) -> 
             assert key not in live, "two live orders for one user, cafe and day"
             live.add(key)
             spent[(int(str(user_tgid)), day - timedelta(days=day.weekday()))] += Decimal(str(total))
+    # Two offices four hours apart; every order is from a cafe serving its person's office; a holiday and a closure.
+    offices = dict(_query(db_file, "SELECT name, timezone FROM offices"))
+    assert offices == {"Москва": "Europe/Moscow", "Новосибирск": "Asia/Novosibirsk"}
+    people = dict(_query(db_file, "SELECT u.tgid, o.name FROM users u JOIN offices o ON o.id = u.office_id"))
+    assert set(people.values()) == {"Москва", "Новосибирск"}
+    served = defaultdict(set)
+    for cafe_id, office_name in _query(
+        db_file, "SELECT co.cafe_id, o.name FROM cafe_offices co JOIN offices o ON o.id = co.office_id"
+    ):
+        served[int(str(cafe_id))].add(office_name)
+    assert sorted(len(names) for names in served.values()) == [1, 1, 2, 2]  # cafes serving one or both offices
+    assert all(people[int(str(row[0]))] in served[int(str(row[6]))] for row in orders)
+    zones = {name: zone for name, zone in _query(db_file, "SELECT name, timezone FROM cafes")}
+    assert zones["Green Bowl"] == "Asia/Novosibirsk" and zones["Столовая №1"] == "Europe/Moscow"
+    holidays = _query(db_file, "SELECT o.name, h.name FROM holidays h JOIN offices o ON o.id = h.office_id")
+    assert ("Москва", "Новогодние каникулы") in holidays and ("Новосибирск", "День компании") in holidays
+    assert _query(db_file, "SELECT note FROM cafe_closures") == [("Ремонт кухни",)]
+
     limited = [amount for (tgid, _week), amount in spent.items() if tgid == 100003]
     assert limited and max(limited) <= Decimal("3000.00")
     assert all(row[0] != 100009 for row in orders), "the inactive employee has no orders"
@@ -133,13 +151,20 @@ def test_create_manager_and_ensure_managers(tmp_path: Path, sqlite_env: dict[str
     assert _query(db_file, "SELECT name, role, is_active FROM users WHERE tgid = 5000000001") == [
         ("Анна Петрова", "manager", 1)
     ]
+    assert _query(db_file, "SELECT name FROM offices") == [("Основной офис",)]  # the default office
+    unknown = run_cli(
+        "create-manager", "--tgid", "5000000001", "--name", "Анна", "--office", "Лесная", cwd=tmp_path, **sqlite_env
+    )
+    assert unknown.returncode == 1 and "Лесная" in unknown.stderr and "Traceback" not in unknown.stderr
+    _ok(run_cli("add-office", "Лесная", "--timezone", "Europe/Moscow", cwd=tmp_path, **sqlite_env))
     again = _ok(
         run_cli(
-            "create-manager", "--tgid", "5000000001", "--name", "Анна", "--office", "Лесная", cwd=tmp_path, **sqlite_env
+            "create-manager", "--tgid", "5000000001", "--name", "Анна", "--office", "лесная", cwd=tmp_path, **sqlite_env
         )
     )
     assert "already an active manager" in again
     assert _query(db_file, "SELECT count(*) FROM users")[0][0] == 1
+    assert _query(db_file, "SELECT o.name FROM users u JOIN offices o ON o.id = u.office_id") == [("Лесная",)]
 
     empty_name = run_cli("create-manager", "--tgid", "7", "--name", "  ", cwd=tmp_path, **sqlite_env)
     assert empty_name.returncode == 1 and "--name" in empty_name.stderr

@@ -10,15 +10,20 @@
   employee is refused on load; the one-time link works once, then is refused, expired is refused.
 - Demo sign-in (DEMO_MODE, no initData): the picker lists the active managers only; picking one signs in;
   an employee, an unknown or deactivated id, a non-int argument, or any pick with DEMO_MODE off is refused.
-- The read views (Today, Orders, Users, Reports, Audit, Schedule) show what the database holds.
+- The read views (Today, Orders, Users, Reports, Audit, Schedule, Calendar) show what the database holds.
+- Offices (issue 11): the Today office filter and its per-office "did not order", the Users office filter and
+  office choice, bulk onboarding upload → preview → apply, the Calendar tab's previews of changes over live orders,
+  the Schedule tab's next closures, the Reports office filter.
 """
 
 from __future__ import annotations
 
 import inspect
+import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import date, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,18 +50,26 @@ from lunch_app.models import (
 )
 from lunch_app.settings import reset_settings_cache
 from lunch_app.states import manager as dash
+from lunch_app.states.manager import calendar as dash_calendar
+from lunch_app.states.manager.cafes import OfficePick
 from lunch_app.states.manager.inputs import Choice
 from lunch_app.states.manager.orders import EditLine, OptionPick
 from lunch_app.states.manager.schedule import ScheduleRow
 from lunch_app.telegram_auth import sign_init_data
 from tests.access_fixtures import EMPLOYEE, MANAGER, STRANGER, seed_manager, seed_user, tg_user
 from tests.conftest import TEST_BOT_TOKEN
+from tests.office_fixtures import office, serve_in
 
 DEACTIVATED_MANAGER = 7_000_000_003
 SECOND_MANAGER = 7_000_000_004
 UNKNOWN = 7_000_000_555
 DAY = date(2026, 11, 30)  # the tests' Monday
 ALL_TABLES = (
+    "offices",
+    "cafe_offices",
+    "holidays",
+    "extra_workdays",
+    "cafe_closures",
     "users",
     "access_requests",
     "cafes",
@@ -81,6 +94,7 @@ STATE_CLASSES: tuple[type[dash.Dashboard], ...] = (
     dash.CafesTab,
     dash.MenuTab,
     dash.ScheduleTab,
+    dash.CalendarTab,
     dash.ReportsTab,
     dash.AuditTab,
 )
@@ -102,8 +116,9 @@ UI_ONLY = {
     ("OrdersTab", "close_edit"),
     ("OrdersTab", "ask"),
     ("OrdersTab", "keep"),
-    ("UsersTab", "open_add"),
     ("UsersTab", "close_form"),
+    ("UsersTab", "open_import"),
+    ("UsersTab", "close_import"),
     ("UsersTab", "set_form_tgid"),
     ("UsersTab", "set_form_name"),
     ("UsersTab", "set_form_office"),
@@ -118,6 +133,8 @@ UI_ONLY = {
     ("CafesTab", "close_form"),
     ("CafesTab", "set_form_name"),
     ("CafesTab", "set_form_description"),
+    ("CafesTab", "set_form_timezone"),
+    ("CafesTab", "toggle_office"),
     ("CafesTab", "ask"),
     ("CafesTab", "keep"),
     ("MenuTab", "open_add_dish"),
@@ -143,6 +160,23 @@ UI_ONLY = {
     ("ScheduleTab", "set_time"),
     ("ScheduleTab", "set_days"),
     ("ScheduleTab", "set_enabled"),
+    ("CalendarTab", "open_office_add"),
+    ("CalendarTab", "open_office_edit"),
+    ("CalendarTab", "open_holiday_add"),
+    ("CalendarTab", "open_holiday_edit"),
+    ("CalendarTab", "open_workday_add"),
+    ("CalendarTab", "open_closure_add"),
+    ("CalendarTab", "open_closure_edit"),
+    ("CalendarTab", "open_import"),
+    ("CalendarTab", "close_form"),
+    ("CalendarTab", "set_form_name"),
+    ("CalendarTab", "set_form_timezone"),
+    ("CalendarTab", "set_form_address"),
+    ("CalendarTab", "set_form_start"),
+    ("CalendarTab", "set_form_end"),
+    ("CalendarTab", "set_form_cafe"),
+    ("CalendarTab", "ask"),
+    ("CalendarTab", "keep"),
 }
 # Vars that carry data from the database to the client: they must stay empty in a refused session.
 DATA_VARS = {
@@ -165,7 +199,26 @@ DATA_VARS = {
     "totals",
     "section_a",
     "section_b",
+    "offices",
+    "form_offices",
+    "missing",
+    "closures",
+    "zone_text",
+    "holidays",
+    "workdays",
+    "week",
+    "office_name",
+    "office_zone",
+    "office_address",
+    "import_rows",
+    "import_problems",
+    "import_summary",
+    "import_entries",
+    "import_valid",
+    "import_invalid",
 }
+PEOPLE_CSV = "Telegram ID;Имя;Офис\r\n7000000777;Новый Сотрудник;Офис 1\r\n".encode()
+HOLIDAYS_CSV = "Дата;Название\r\n2026-12-02;Отгул\r\n".encode()
 
 
 # ------------------------------------------------------------------------------------------ world
@@ -183,6 +236,8 @@ async def seed_world() -> dict[str, int]:
         s.add_all([cafe, other])
         await s.flush()
         assert cafe.id and other.id
+        await serve_in(s, cafe.id)
+        await serve_in(s, other.id)
         s.add(Schedule(cafe_id=cafe.id, weekday=0, cutoff_time=time(11, 0)))
         soup = MenuItem(cafe_id=cafe.id, name="Борщ", category=Category.soup, price=Decimal("250.00"))
         main = MenuItem(cafe_id=cafe.id, name="Котлета", category=Category.main, price=Decimal("300.00"))
@@ -207,11 +262,14 @@ async def seed_world() -> dict[str, int]:
         )
         assert order.id is not None
     async with db.session_scope() as s:
-        request = await access.request_access(s, tg_user=tg_user(STRANGER), name="Иван Новый", office="Офис 2")
+        request = await access.request_access(
+            s, tg_user=tg_user(STRANGER), name="Иван Новый", office_id=await office("Офис 2")
+        )
         link = await links.request_link(
             s, cafe_id=other.id, chat_id=-100777, chat_title="Чат Пекарни", requested_by=STRANGER + 1
         )
     return {
+        "office": await office(),
         "cafe": cafe.id,
         "other_cafe": other.id,
         "soup": soup.id or 0,
@@ -278,14 +336,16 @@ def prefill(client: Client, ids: dict[str, int]) -> None:
     users.form_mode = "add"
     users.form_tgid = str(UNKNOWN)
     users.form_name = "Новый Человек"
-    users.form_office = "Офис 3"
+    users.form_office = str(ids["office"])
     users.form_limit = "1000"
+    users._import_content, users.import_name = PEOPLE_CSV, "people.csv"
     users.asked, users.asked_id = "delete", EMPLOYEE
     requests_tab = client.state(dash.RequestsTab)
     requests_tab.asked, requests_tab.asked_id = "reject", ids["request"]
     cafes = client.state(dash.CafesTab)
     cafes.form_mode = "add"
     cafes.form_name = "Новое кафе"
+    cafes.form_offices = [OfficePick(id=str(ids["office"]), name="Офис 1", on=True)]
     cafes.asked, cafes.asked_id = "unlink", ids["cafe"]
     menu = client.state(dash.MenuTab)
     menu.cafe_id = str(ids["cafe"])
@@ -309,6 +369,26 @@ def prefill(client: Client, ids: dict[str, int]) -> None:
     reports_tab = client.state(dash.ReportsTab)
     reports_tab.cafe_id = str(ids["cafe"])
     reports_tab.day = DAY.isoformat()
+    calendar_tab = client.state(dash.CalendarTab)
+    calendar_tab.office_id = str(ids["office"])
+    # Sunday first: toggling index 0 drops a weekday without orders (Monday has one, which would ask first).
+    calendar_tab.week = [dash_calendar.WeekdayPick(weekday=w, label=str(w), on=True) for w in reversed(range(7))]
+    calendar_tab.form_mode = "holiday_add"
+    calendar_tab.form_name, calendar_tab.form_start, calendar_tab.form_end = "Отгул", "2026-12-03", "2026-12-04"
+    calendar_tab._import_content, calendar_tab.import_name = HOLIDAYS_CSV, "holidays.csv"
+    calendar_tab.asked, calendar_tab._pending = (
+        "apply",
+        {
+            "kind": "holiday_add",
+            "data": {"start": "2026-12-07", "end": "2026-12-07", "name": "Ещё"},
+            "done": "dash.saved",
+        },
+    )
+
+
+def upload(content: bytes, name: str) -> rx.UploadFile:
+    """A file as the upload handler receives it (Reflex names it by its path)."""
+    return rx.UploadFile(file=io.BytesIO(content), path=Path(name), size=len(content))
 
 
 def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[Any]:
@@ -319,6 +399,7 @@ def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[An
         "RequestsTab": ("reject", ids["request"]),
         "CafesTab": ("unlink", ids["cafe"]),
         "MenuTab": ("delete_dish", ids["unused"]),
+        "CalendarTab": ("apply", 0),
     }.get(cls_name, ("", 0))
     by_name: dict[str, Any] = {
         "order_id": ids["order"],
@@ -340,6 +421,8 @@ def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[An
         "name": "Имя",
         "tag": "vegan",
         "category": "soup",
+        "skip_invalid": False,
+        "files": [upload(HOLIDAYS_CSV if cls_name == "CalendarTab" else PEOPLE_CSV, "f.csv")],
     }
     values = {
         "set_day": DAY.isoformat(),
@@ -354,6 +437,9 @@ def arguments(cls_name: str, name: str, fn: Any, ids: dict[str, int]) -> list[An
         "set_mode": "day",
         "set_search": "Евгений",
         "set_f_person": "Евгений",
+        "set_f_office": str(ids["office"]),
+        "set_office": str(ids["office"]),
+        "select_office": str(ids["office"]),
     }
     args = []
     for parameter in list(inspect.signature(fn).parameters.values())[1:]:
@@ -476,6 +562,12 @@ MUTATIONS = [
     (dash.MenuTab, "confirm"),
     (dash.ScheduleTab, "save"),
     (dash.TodayTab, "resend"),
+    (dash.UsersTab, "apply_import"),
+    (dash.CalendarTab, "save_form"),
+    (dash.CalendarTab, "confirm"),
+    (dash.CalendarTab, "toggle_weekday"),
+    (dash.CalendarTab, "set_office_active"),
+    (dash.CalendarTab, "apply_import"),
 ]
 
 
@@ -741,7 +833,7 @@ async def test_today_shows_orders_totals_who_ordered_and_who_did_not(db_ready: o
     assert cafe.dishes == ["Котлета × 2"]
     assert [p.name for p in cafe.people] == ["Евгений Сотрудник"]
     assert "Рис" in cafe.people[0].text
-    assert today.not_ordered == ["Мария Менеджер (Офис 1)"]
+    assert [(m.office, m.people) for m in today.missing] == [("Офис 1", "Мария Менеджер")]
 
 
 async def test_resend_is_offered_for_a_failed_digest(db_ready: object) -> None:

@@ -7,7 +7,7 @@ the page shows: not signed in, forged initData, someone else's order, disabled m
 from __future__ import annotations
 
 import inspect
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -16,11 +16,12 @@ from sqlalchemy import func, select, update
 
 from lunch_app import db
 from lunch_app.clock import MovableClock
-from lunch_app.models import AccessRequest, Order, OrderStatus, Role, User
+from lunch_app.models import AccessRequest, Office, Order, OrderStatus, Role, User
 from lunch_app.states.miniapp import MiniApp
 from lunch_app.telegram_auth import sign_init_data
-from tests.conftest import TEST_BOT_TOKEN
-from tests.orders_fixtures import EMPLOYEE, MANAGER, OTHER_EMPLOYEE, Menu, add_user, build_menu
+from tests.conftest import MSK, TEST_BOT_TOKEN
+from tests.office_fixtures import NSK, office
+from tests.orders_fixtures import EMPLOYEE, MANAGER, OTHER_EMPLOYEE, Menu, add_cafe, add_user, build_menu
 
 
 def new_state() -> MiniApp:
@@ -218,23 +219,51 @@ async def test_owner_cannot_cancel_after_cutoff_and_existing_order_is_offered(db
 
 async def test_access_screens_and_request_from_signed_data(db_ready: MovableClock) -> None:
     await add_user(MANAGER, name="Менеджер", role=Role.manager)
+    london = await office("London")
+    paris = await office("Paris")
+    async with db.session_scope() as session:
+        await session.execute(update(Office).where(Office.id == paris).values(is_active=False))  # type: ignore[arg-type]
     newcomer = 7_000_000_777
     state = new_state()
     await fire(state, MiniApp.signed, signed_data(db_ready, newcomer, lang="en"))
     assert state.screen == "request" and state.lang == "en" and state._tgid == 0
+    assert [(c.id, c.name) for c in state.office_choices] == [(str(london), "London"), (str(await office()), "Офис 1")]
     await fire(state, MiniApp.set_form_office, "")
     await fire(state, MiniApp.submit_request)
-    assert state.form_error == "Enter your office (up to 100 characters)."
-    await fire(state, MiniApp.set_form_office, "London")
+    assert state.form_error == "Choose your office from the list."
+    await fire(state, MiniApp.set_form_office, str(paris))  # not offered, but a client can send anything
+    await fire(state, MiniApp.submit_request)
+    assert state.screen == "request" and "Paris" in state.form_error and "deactivated" in state.form_error
+    await fire(state, MiniApp.set_form_office, str(london))
     await fire(state, MiniApp.submit_request)
     assert state.screen == "pending"
     async with db.session_scope() as session:
         request = (await session.execute(select(AccessRequest))).scalar_one()
-    assert (request.tgid, request.name, request.office) == (newcomer, "Анна", "London")
+    assert (request.tgid, request.name, request.office_id) == (newcomer, "Анна", london)
 
     # Pending users get no data: ordering events are refused.
     await fire(state, MiniApp.show_tab, "orders")
     assert state.tab == "order" and state.upcoming == []
+
+
+async def test_an_employee_of_the_second_office_sees_its_cafes_on_its_own_clock(db_ready: MovableClock) -> None:
+    """Novosibirsk is four hours ahead of Moscow: a Moscow-time cafe's 11:00 cut-off reads 15:00 there, the strip
+    starts at Novosibirsk's today, and the Moscow-only cafe is not offered at all."""
+    menu = await build_menu()  # "Столовая №1" and "Другое кафе": the Moscow office only
+    nsk = await office("Новосибирск", timezone=NSK)
+    shared = await add_cafe("Сибирский двор", cutoff=time(11, 0), offices=("Новосибирск",))
+    await add_user(OTHER_EMPLOYEE, name="Борис", office="Новосибирск")
+    db_ready.set(datetime(2026, 11, 30, 21, 0, tzinfo=MSK))  # Monday 21:00 in Moscow = Tuesday 01:00 in Novosibirsk
+    state = new_state()
+    await fire(state, MiniApp.signed, signed_data(db_ready, OTHER_EMPLOYEE))
+    assert state.screen == "app" and state.user_office == "Новосибирск" and state._office_id == nsk
+    assert [(c.id, c.name) for c in state.cafes] == [(str(shared), "Сибирский двор")]
+    assert state.days[0].date == "2026-12-01"  # Tuesday: Novosibirsk's today
+    assert [d.note for d in state.days[:2]] == ["до 15:00", "до 15:00"]  # 11:00 Moscow time, on the office's clock
+    cutoff = datetime(2026, 12, 1, 11, 0, tzinfo=MSK)
+    assert state.days[0].cutoff_ms == int(cutoff.timestamp() * 1000)  # the countdown: the same instant
+    await fire(state, MiniApp.pick_cafe, str(menu.cafe_id))  # the Moscow-only cafe, asked for by a modified client
+    assert state.error == "Это кафе не обслуживает ваш офис." and state.cafe_id == str(shared)
 
 
 async def test_profile_shows_stats_only_without_gemini_keys(db_ready: MovableClock) -> None:

@@ -43,6 +43,7 @@ from tests.events_fixtures import (
     wait_until,
 )
 from tests.fakes.telegram import FakeBotAPI, plain_text
+from tests.office_fixtures import office_in
 from tests.orders_fixtures import build_menu, combo_draft
 
 MONDAY = date(2026, 11, 30)
@@ -322,7 +323,7 @@ async def test_html_special_characters_in_names_and_notes_are_escaped(
     clock = db_ready
     cafe_id = await add_cafe("Кафе <b>&</b>", chat_id=-6001)
     evil = await add_user(7_700_000_001, "<script>alert('x')</script> & <b>Bold</b>", office="R&D <1>")
-    markdown = await add_user(7_700_000_002, "*bold* _it_ [link](http://x) `code`")
+    markdown = await add_user(7_700_000_002, "*bold* _it_ [link](http://x) `code`", office="R&D <1>")
     await add_orders(cafe_id, MONDAY, [evil, markdown], notes="</i><b>не жирный</b> & 5 < 6")
     pipeline.start_scheduler()
     pipeline.start_notifications()
@@ -347,7 +348,9 @@ async def test_person_notices_in_the_recipients_language_once_even_when_redelive
     manager = await add_manager()
     english = await add_user(7_800_000_001, "John", language="en")
     async with db.session_scope() as s:
-        request = AccessRequest(tgid=7_800_000_002, name="<Новичок>", office="Склад", language="ru")
+        request = AccessRequest(
+            tgid=7_800_000_002, name="<Новичок>", office_id=await office_in(s, "Склад"), language="ru"
+        )
         s.add(request)
         await s.flush()
         notify(

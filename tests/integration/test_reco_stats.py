@@ -13,6 +13,7 @@ from lunch_app.ai.gemini import KeyPool, key_id
 from lunch_app.clock import MovableClock
 from lunch_app.domain.recommendations import AllKeysExhausted, eligible_users, user_stats
 from lunch_app.models import Cafe, Order, OrderStatus, User
+from tests.office_fixtures import office_in
 
 
 async def _orders(tgid: int, count: int, *, days_ago_start: int = 1, status: OrderStatus = OrderStatus.sent) -> None:
@@ -54,7 +55,15 @@ async def test_eligibility_needs_five_live_orders_in_30_days(db_ready: MovableCl
     async with db.session_scope() as s:
         s.add(Cafe(id=1, name="Кафе"))
         for tgid, active in ((1, True), (2, True), (3, True), (4, False)):
-            s.add(User(tgid=tgid, name=f"u{tgid}", is_active=active, language="en" if tgid == 2 else "ru"))
+            s.add(
+                User(
+                    tgid=tgid,
+                    name=f"u{tgid}",
+                    office_id=await office_in(s),
+                    is_active=active,
+                    language="en" if tgid == 2 else "ru",
+                )
+            )
     await _orders(1, 5)
     await _orders(2, 6)
     await _orders(3, 4)

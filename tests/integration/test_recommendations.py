@@ -23,6 +23,7 @@ from lunch_app.domain.recommendations import (
 from lunch_app.models import Cafe, Order, OrderStatus, User
 from lunch_app.settings import load_settings
 from tests.fakes.gemini import FakeGemini
+from tests.office_fixtures import office_in
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ async def seed_users(count: int, *, orders_each: int = 5) -> list[int]:
     async with db.session_scope() as s:
         s.add(Cafe(id=1, name="Кафе"))
         for tgid in tgids:
-            s.add(User(tgid=tgid, name=f"Секретное Имя {tgid}", language="ru"))
+            s.add(User(tgid=tgid, name=f"Секретное Имя {tgid}", office_id=await office_in(s), language="ru"))
         await s.flush()
         for tgid in tgids:
             for n in range(orders_each):
@@ -74,7 +75,7 @@ async def test_eligible_users_get_cached_tips_and_only_dishes_are_sent(
 ) -> None:
     eligible = await seed_users(3)
     async with db.session_scope() as s:  # not eligible: 4 orders
-        s.add(User(tgid=42, name="Мало заказов"))
+        s.add(User(tgid=42, name="Мало заказов", office_id=await office_in(s)))
     result = await run_batch(db.session_factory(), redis_client, generator(gemini, redis_client), concurrency=4)  # type: ignore[arg-type]
     assert (result.eligible, result.generated, result.failed, result.stopped_exhausted) == (3, 3, 0, False)
     for tgid in eligible:
@@ -149,7 +150,7 @@ async def test_generate_now_is_rate_limited_and_failures_do_not_use_the_hour(
             await generate_now(s, redis_client, gen, user_tgid=tgid, language="en")  # type: ignore[arg-type]
     assert caught.value.key == "error.reco.rate_limited"
     async with db.session_scope() as s:
-        s.add(User(tgid=43, name="Новичок"))
+        s.add(User(tgid=43, name="Новичок", office_id=await office_in(s)))
     with pytest.raises(Conflict) as caught:
         async with db.session_scope() as s:
             await generate_now(s, redis_client, gen, user_tgid=43, language="ru")  # type: ignore[arg-type]

@@ -25,7 +25,8 @@ from lunch_app.domain.reports import (
     range_report_for_manager,
     store_day_report,
 )
-from lunch_app.models import Cafe, Order, OrderStatus, Report, Role, User
+from lunch_app.models import Cafe, Office, Order, OrderStatus, Report, Role, User
+from tests.office_fixtures import office_in
 
 DAY = date(2026, 12, 1)
 NEXT_DAY = date(2026, 12, 2)
@@ -90,11 +91,11 @@ async def seed() -> dict[str, int]:
     async with db.session_scope() as s:
         s.add_all(
             [
-                User(tgid=ALICE, name="Alice", office="HQ"),
-                User(tgid=CMD, name="+cmd", office="-floor2"),
-                User(tgid=BOB, name="Bob", office="Lab"),
-                User(tgid=CAROL, name="Carol", office="HQ"),
-                User(tgid=MANAGER, name="Manager", office="HQ", role=Role.manager),
+                User(tgid=ALICE, name="Alice", office_id=await office_in(s, "HQ")),
+                User(tgid=CMD, name="+cmd", office_id=await office_in(s, "-floor2")),
+                User(tgid=BOB, name="Bob", office_id=await office_in(s, "Lab")),
+                User(tgid=CAROL, name="Carol", office_id=await office_in(s, "HQ")),
+                User(tgid=MANAGER, name="Manager", office_id=await office_in(s, "HQ"), role=Role.manager),
             ]
         )
         cafe_a, cafe_b = Cafe(name="Cafe A"), Cafe(name="@Cafe B")
@@ -291,8 +292,9 @@ async def expected_order_rows(cafe_id: int) -> list[list[str]]:
     """The rows the Orders table must have, computed straight from the order rows in the database."""
     async with db.session_scope() as s:
         result = await s.execute(
-            sa.select(Order, User.office)
+            sa.select(Order, Office.name)
             .outerjoin(User, User.tgid == Order.user_tgid)
+            .outerjoin(Office, Office.id == User.office_id)
             .where(Order.cafe_id == cafe_id, Order.order_date == DAY, Order.status != OrderStatus.cancelled)
         )
         orders = sorted(result.all(), key=lambda row: row[0].user_name.casefold())
@@ -454,7 +456,7 @@ async def test_longest_range_and_unknown_cafe(db_ready: object) -> None:
 async def test_reports_are_for_managers_only(db_ready: object) -> None:
     ids = await seed()
     async with db.session_scope() as s:
-        inactive = User(tgid=9001, name="Former", role=Role.manager, is_active=False)
+        inactive = User(tgid=9001, name="Former", office_id=await office_in(s), role=Role.manager, is_active=False)
         s.add(inactive)
     for actor in (ALICE, 9001, 424242):
         async with db.session_scope() as s:

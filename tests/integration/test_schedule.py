@@ -15,6 +15,7 @@ from lunch_app.domain.availability import DayState, week_availability
 from lunch_app.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from lunch_app.i18n import CATALOG
 from lunch_app.models import AuditLog, Cafe, Role, Schedule, User
+from tests.office_fixtures import office_in
 
 MANAGER = 8_100_000_100
 EMPLOYEE = 8_100_000_001
@@ -25,8 +26,8 @@ WORKWEEK = [{"weekday": day, "cutoff_time": "11:00", "cutoff_days_before": 0, "i
 @pytest.fixture
 async def cafe_id(db_ready: MovableClock) -> int:
     async with db.session_scope() as s:
-        s.add(User(tgid=MANAGER, name="Мария", role=Role.manager))
-        s.add(User(tgid=EMPLOYEE, name="Анна"))
+        s.add(User(tgid=MANAGER, name="Мария", office_id=await office_in(s), role=Role.manager))
+        s.add(User(tgid=EMPLOYEE, name="Анна", office_id=await office_in(s)))
         cafe = Cafe(name="Столовая")
         s.add(cafe)
         await s.flush()
@@ -152,7 +153,7 @@ async def test_the_schedule_drives_availability(cafe_id: int) -> None:
         ],
     )
     async with db.session_scope() as s:
-        days = await week_availability(s, cafe_id=cafe_id)
+        days = await week_availability(s, cafe_id=cafe_id, office_id=None)
     assert days[0].day == date(2026, 11, 30)
     assert [d.state for d in days[:4]] == [
         DayState.open,

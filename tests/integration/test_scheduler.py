@@ -19,7 +19,8 @@ from lunch_app.models import Dispatch, DispatchStatus, Order, OrderStatus, Outbo
 from lunch_app.settings import get_settings
 from tests.conftest import MSK, ROOT
 from tests.events_fixtures import Pipeline, add_cafe, add_orders, add_users, past_cutoff, wait_until
-from workers.scheduler import queue_nightly_task, scheduler_tick
+from tests.office_fixtures import NSK, office
+from workers.scheduler import queue_nightly_tasks, scheduler_tick
 
 MONDAY = date(2026, 11, 30)
 
@@ -158,23 +159,39 @@ async def test_catch_up_after_downtime_and_orders_without_schedule(db_ready: Mov
     assert await _count(Dispatch, 3)  # the cancelled-only day has no digest
 
 
-async def test_nightly_task_once_per_night_even_with_two_schedulers(db_ready: MovableClock) -> None:
+async def test_nightly_task_once_per_office_and_night_at_each_offices_03_00(db_ready: MovableClock) -> None:
+    """03:00 in Novosibirsk is 23:00 in Moscow: each office's people get their tips run at their own 03:00, once,
+    even with four schedulers ticking at the same moment."""
     clock = db_ready
     topic = get_settings().kafka_topic_daily_tasks
+    msk, nsk = await office("Москва", timezone=MSK.key), await office("Новосибирск", timezone=NSK)
+
+    async def tick() -> int:
+        return sum(await asyncio.gather(*(queue_nightly_tasks(clock.now()) for _ in range(4))))
+
+    clock.set(datetime(2026, 11, 30, 22, 59, tzinfo=MSK))  # 02:59 in Novosibirsk
+    assert await tick() == 0
+    clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=MSK))  # 03:00 in Novosibirsk on 1 December
+    assert await tick() == 1
     clock.set(datetime(2026, 12, 1, 2, 59, tzinfo=MSK))
-    assert not await queue_nightly_task(clock.now())
+    assert await tick() == 0
     clock.set(datetime(2026, 12, 1, 3, 0, tzinfo=MSK))
-    results = await asyncio.gather(*(queue_nightly_task(clock.now()) for _ in range(4)))
-    assert sum(results) == 1
+    assert await tick() == 1
     clock.set(datetime(2026, 12, 1, 5, 0, tzinfo=MSK))
-    assert not await queue_nightly_task(clock.now())
-    clock.set(datetime(2026, 12, 2, 4, 0, tzinfo=MSK))  # started late the next night: still queued
-    assert await queue_nightly_task(clock.now())
-    clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=MSK))  # the whole catch-up window missed: not at 09:00
-    assert not await queue_nightly_task(clock.now())
+    assert await tick() == 0
+    clock.set(datetime(2026, 12, 2, 4, 0, tzinfo=MSK))  # started late the next night: 08:00 in Novosibirsk, still due
+    assert await tick() == 2
+    clock.set(datetime(2026, 12, 3, 9, 0, tzinfo=MSK))  # the whole catch-up window missed everywhere
+    assert await tick() == 0
     events = await outbox(topic)
-    assert [e.payload["event_id"] for e in events] == ["nightly:2026-12-01", "nightly:2026-12-02"]
-    assert all(e.payload["type"] == "generate_recommendations" and e.key == "nightly" for e in events)
+    ids = [e.payload["event_id"] for e in events]
+    assert ids[:2] == [f"nightly:{nsk}:2026-12-01", f"nightly:{msk}:2026-12-01"]
+    assert sorted(ids[2:]) == sorted([f"nightly:{msk}:2026-12-02", f"nightly:{nsk}:2026-12-02"])
+    assert all(e.payload["type"] == "generate_recommendations" for e in events)
+    assert [(e.payload["office_id"], e.payload["date"], e.key) for e in events[:2]] == [
+        (nsk, "2026-12-01", f"nightly:{nsk}"),
+        (msk, "2026-12-01", f"nightly:{msk}"),
+    ]
 
 
 def _worker_env(health_dir: Path) -> dict[str, str]:

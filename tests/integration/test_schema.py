@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from lunch_app import db
 from lunch_app.models import Cafe, CafeLinkRequest, Order, OrderStatus, Schedule, User
+from tests.office_fixtures import office_in
 
 
 async def _seed() -> None:
     async with db.session_scope() as s:
-        s.add(User(tgid=5_000_000_001, name="Анна"))  # above 2^31: BIGINT
+        s.add(User(tgid=5_000_000_001, name="Анна", office_id=await office_in(s)))  # above 2^31: BIGINT
         s.add(Cafe(id=1, name="Кафе"))
 
 

@@ -15,7 +15,7 @@ import pytest
 from pydantic import TypeAdapter, ValidationError
 
 from lunch_app.components import form_rules as rules
-from lunch_app.domain import access, catalogue, orders, schedule
+from lunch_app.domain import access, calendar, catalogue, offices, orders, schedule
 from lunch_app.domain.errors import InvalidInput
 from lunch_app.domain.validation import parse
 
@@ -107,7 +107,10 @@ def test_days_before_range_is_the_domains(days: int) -> None:
 def test_lengths_and_quantities_come_from_the_domain() -> None:
     assert rules.NAME["max_length"] == catalogue.MAX_NAME
     assert rules.USER_NAME["max_length"] == access.MAX_NAME
-    assert rules.OFFICE["max_length"] == access.MAX_OFFICE
+    assert rules.OFFICE_NAME["max_length"] == offices.MAX_NAME
+    assert rules.ADDRESS["max_length"] == offices.MAX_ADDRESS
+    assert rules.HOLIDAY_NAME["max_length"] == rules.WORKDAY_NAME["max_length"] == calendar.MAX_NAME
+    assert rules.CLOSURE_NOTE["max_length"] == calendar.MAX_NOTE
     assert rules.DESCRIPTION["max_length"] == catalogue.MAX_DESCRIPTION
     assert rules.OPTION_NAME["max_length"] == catalogue.MAX_OPTION_TEXT
     assert rules.NOTES["max_length"] == orders.MAX_NOTES

@@ -5,10 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 
-from lunch_app.domain.reports import ComboTotal, DayReport, DishTotal, PersonEntry, ReportLine
+from lunch_app.domain.reports import (
+    ComboTotal,
+    DayReport,
+    DishTotal,
+    OfficeRef,
+    PersonEntry,
+    ReportLine,
+    assemble_day_report,
+)
 from lunch_app.i18n.catalog import notices
 from lunch_app.telegram.callbacks import AccessDecision, DigestAccepted, LinkDecision
 from lunch_app.telegram.messages import (
@@ -208,6 +217,13 @@ PARAMS = {
     },
     "link_approved": {"cafe_id": 5, "cafe_name": "C&D", "request_id": 9},
     "link_rejected": {"cafe_id": 5, "cafe_name": "C", "request_id": 9},
+    "order_cancelled_calendar": {
+        "order_id": 3,
+        "cafe": "C<3>",
+        "date": "2027-01-04",
+        "kind": "holiday",
+        "reason": "<Ann>'s New Year",
+    },
 }
 
 
@@ -253,3 +269,80 @@ def test_catalogue_part_has_every_key_in_both_languages() -> None:
     assert notices.RU.keys() == notices.EN.keys()
     for template in NOTICE_TEMPLATES:
         assert f"notice.{template}" in notices.RU
+
+
+def test_calendar_cancellation_notice_names_the_reason_in_each_language() -> None:
+    holiday = render_notice("order_cancelled_calendar", PARAMS["order_cancelled_calendar"], "ru", mini_app_url="x")
+    assert "№3" in holiday.text and "04.01.2027" in holiday.text and "выходной" in holiday.text
+    assert "&lt;Ann&gt;" in holiday.text and "C&lt;3&gt;" in holiday.text
+    closure = {**PARAMS["order_cancelled_calendar"], "kind": "closure", "reason": "кухня на ремонте"}
+    english = render_notice("order_cancelled_calendar", closure, "en", mini_app_url="x")
+    assert "cafe is closed" in english.text and "кухня на ремонте" in english.text
+    plain = render_notice("order_cancelled_calendar", {**closure, "reason": ""}, "ru", mini_app_url="x")
+    assert visible_text(plain.text).endswith("кафе в этот день закрыто.")
+    weekend = {**closure, "kind": "non_working", "reason": ""}
+    assert "нерабочий день" in render_notice("order_cancelled_calendar", weekend, "ru", mini_app_url="x").text
+
+
+def _order(order_id: int, name: str, dish: str, quantity: int = 1) -> SimpleNamespace:
+    return SimpleNamespace(
+        id=order_id,
+        user_tgid=100 + order_id,
+        user_name=name,
+        status="placed",
+        combo_id=None,
+        combo_name=None,
+        combo_price=None,
+        lines=[
+            {
+                "kind": "item",
+                "name": dish,
+                "category": "soup",
+                "unit_price": "200.00",
+                "quantity": quantity,
+                "options": {},
+            }
+        ],
+        notes="",
+        total=Decimal("200.00") * quantity,
+    )
+
+
+MSK = OfficeRef(1, "Москва", "ул. Лесная, 5")
+NSK = OfficeRef(2, "Новосибирск <Н>", "Красный проспект, 1")
+
+
+def test_a_digest_for_two_offices_is_sectioned_with_addresses_and_per_office_packing() -> None:
+    rows = [
+        (_order(1, "Анна", "Борщ", 2), MSK),
+        (_order(2, "Борис", "Борщ"), NSK),
+        (_order(3, "Вера", "Солянка"), NSK),
+    ]
+    report = assemble_day_report(cafe_id=5, cafe_name="Дворик", day=date(2026, 12, 1), rows=rows)
+    assert [(s.name, s.orders_count, s.total) for s in report.offices] == [
+        ("Москва", 1, Decimal("400.00")),
+        ("Новосибирск <Н>", 2, Decimal("400.00")),
+    ]
+    assert [(d.name, d.quantity) for d in report.offices[1].dishes] == [("Борщ", 1), ("Солянка", 1)]
+    assert [(d.name, d.quantity) for d in report.dishes] == [("Борщ", 3), ("Солянка", 1)]  # the kitchen's totals
+    again = DayReport.from_breakdown_json(report.to_breakdown_json())
+    assert again == report  # what is stored at the cut-off is what the digest is rendered from
+
+    [part] = render_digest(report)
+    assert "&lt;Н&gt;" in part  # office names are escaped like every user-supplied text
+    text = visible_text(part)
+    msk, nsk = text.index("🏢 Москва — ул. Лесная, 5"), text.index("🏢 Новосибирск <Н> — Красный проспект, 1")
+    assert text.index("• Борщ × 3") < msk < text.index("1. Анна") < nsk < text.index("2. Борис") < text.index("3. Вера")
+    assert "• Борщ × 1" in text[nsk:] and "• Борщ × 2" in text[msk:nsk]
+    assert "Заказов: 2 · Сумма: 400,00" in text[nsk:]
+    assert "(Москва)" not in text and "(Новосибирск" not in text  # the section says the office already
+
+
+def test_a_digest_for_one_office_names_it_and_its_address_in_the_header() -> None:
+    report = assemble_day_report(
+        cafe_id=5, cafe_name="Столовая", day=date(2026, 12, 1), rows=[(_order(1, "Анна", "Борщ"), MSK)]
+    )
+    text = visible_text(render_digest(report)[0])
+    header, _, rest = text.partition("Заказов:")
+    assert "🏢 Москва — ул. Лесная, 5" in header
+    assert text.count("🏢") == 1 and "1. Анна (Москва)" in rest

@@ -14,6 +14,7 @@ RU = {
     "app.cafes.cutoff_day_before": "заказ накануне до {time}",
     "app.cafes.cutoff_days_before": "заказ за {days} дн. до {time}",
     "app.cafes.combo": "{name} — {price}",
+    "app.cafes.offices": "Для офисов: {offices} · время по поясу {zone}",
     "app.cafes.open_in_telegram": "Чтобы сделать заказ, откройте приложение из Telegram-бота @{bot}.",
 }
 
@@ -30,6 +31,7 @@ EN = {
     "app.cafes.cutoff_same_day": "order by {time}",
     "app.cafes.cutoff_day_before": "order by {time} the day before",
     "app.cafes.cutoff_days_before": "order {days} days ahead by {time}",
+    "app.cafes.offices": "For the offices: {offices} · times in {zone}",
     "app.cafes.combo": "{name} — {price}",
     "app.cafes.open_in_telegram": "To order, open the app from the Telegram bot @{bot}.",
 }

@@ -45,6 +45,14 @@ RU = {
     "error.digest.wrong_chat": "Эту сводку можно подтвердить только в чате, куда она пришла.",
     "error.digest.not_resendable": "Повторно отправить можно только неотправленную или пропущенную рассылку.",
     "error.digest.cafe_not_linked": "Кафе не привязано к чату Telegram или уведомления выключены.",
+    "notice.order_cancelled_calendar": "🚫 Ваш заказ №{order_id} в «{cafe}» на {date} отменён: {reason}.",
+    "notice.closed_reason.holiday": "в вашем офисе выходной ({reason})",
+    "notice.closed_reason.non_working": "это нерабочий день вашего офиса",
+    "notice.closed_reason.closure": "кафе в этот день закрыто ({reason})",
+    "notice.closed_reason.closure_plain": "кафе в этот день закрыто",
+    "digest.office": "🏢 <b>{office}</b>",
+    "digest.office_address": "🏢 <b>{office}</b> — {address}",
+    "digest.no_office": "Без офиса",
 }
 
 EN = {
@@ -83,4 +91,12 @@ EN = {
     "error.digest.wrong_chat": "This digest can only be accepted in the chat it was sent to.",
     "error.digest.not_resendable": "Only a failed or skipped digest can be sent again.",
     "error.digest.cafe_not_linked": "The cafe has no linked Telegram chat or its notifications are off.",
+    "notice.order_cancelled_calendar": "🚫 Your order #{order_id} at “{cafe}” for {date} was cancelled: {reason}.",
+    "notice.closed_reason.holiday": "it is a day off at your office ({reason})",
+    "notice.closed_reason.non_working": "it is not a working day at your office",
+    "notice.closed_reason.closure": "the cafe is closed that day ({reason})",
+    "notice.closed_reason.closure_plain": "the cafe is closed that day",
+    "digest.office": "🏢 <b>{office}</b>",
+    "digest.office_address": "🏢 <b>{office}</b> — {address}",
+    "digest.no_office": "No office",
 }

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import reflex as rx
 
-from lunch_app.pages.manager import audit, cafes, menu, orders, reports, requests, schedule, today, users
+from lunch_app.pages.manager import (
+    audit,
+    cafes,
+    calendar,
+    menu,
+    orders,
+    reports,
+    requests,
+    schedule,
+    today,
+    users,
+)
 from lunch_app.pages.manager.root import (
     D,
     demo_screen,
@@ -30,6 +41,7 @@ VIEWS = {
     "cafes": cafes.view,
     "menu": menu.view,
     "schedule": schedule.view,
+    "calendar": calendar.view,
     "reports": reports.view,
     "audit": audit.view,
 }

@@ -43,6 +43,7 @@ def view() -> rx.Component:
                         ),
                     ),
                     rx.el.p(c.link_text, class_name="ma-muted"),
+                    rx.el.p(c.offices, class_name="ma-muted cafe-offices"),
                     rx.el.div(
                         db.toggle(tr("dash.cafes.active"), c.active, st.set_active(c.id, ~c.active)),
                         db.toggle(
@@ -77,6 +78,31 @@ def view() -> rx.Component:
                         st.form_description, st.set_form_description, id="cafe-description", **rules.DESCRIPTION
                     ),
                 ),
+                db.field(
+                    tr("dash.cafes.offices"),
+                    rx.el.div(
+                        rx.foreach(
+                            st.form_offices,
+                            lambda office, index: ui.chip(
+                                office.name, office.on, on_click=st.toggle_office(index), data_office=office.id
+                            ),
+                        ),
+                        class_name="ma-chips",
+                        id="cafe-offices",
+                    ),
+                ),
+                db.field(
+                    tr("dash.cafes.timezone"),
+                    db.text_input(
+                        st.form_timezone,
+                        st.set_form_timezone,
+                        id="cafe-timezone",
+                        list="known-zones",
+                        placeholder=tr("dash.cafes.timezone_hint"),
+                        max_length=64,
+                    ),
+                ),
+                rx.el.datalist(rx.foreach(st.zones, lambda z: rx.el.option(value=z)), id="known-zones"),
                 on_close=st.close_form,
                 on_submit=st.save_form,
                 save_id="cafe-save",

@@ -33,6 +33,18 @@ def report_section(title: Any, rows: Any, between: Any) -> rx.Component:
     )
 
 
+def office_filter() -> rx.Component:
+    st = ReportsTab
+    return db.select(
+        st.offices,
+        rx.cond(st.office_id == "", "all", st.office_id),
+        st.set_office,
+        first=("all", tr("dash.all_offices")),
+        id="reports-office",
+        aria_label=tr("dash.users.office"),
+    )
+
+
 def view() -> rx.Component:
     st = ReportsTab
     return rx.el.div(
@@ -49,6 +61,7 @@ def view() -> rx.Component:
             db.tools(
                 db.select(st.cafes, st.cafe_id, st.set_cafe, id="reports-cafe"),
                 db.date_input(st.day, st.set_day, id="reports-day", **rules.REPORT_DATE),
+                office_filter(),
             ),
             db.tools(
                 db.select(
@@ -63,6 +76,7 @@ def view() -> rx.Component:
                 db.date_input(
                     st.range_end, st.set_range_end, id="reports-end", min=st.range_start, **rules.REPORT_DATE
                 ),
+                office_filter(),
             ),
         ),
         rx.cond(

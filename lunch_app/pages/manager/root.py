@@ -123,3 +123,28 @@ def switch_button(on: Any, turn_off: Any, turn_on: Any, set_to: Any) -> rx.Compo
     """One button that turns something off while it is on (label `turn_off`) and on while it is off;
     `set_to(value)` is the event that sets it."""
     return rx.cond(on, db.small(turn_off, on_click=set_to(False)), db.small(turn_on, on_click=set_to(True)))
+
+
+TABLE_FILES = {
+    "text/csv": [".csv"],
+    "text/plain": [".csv", ".txt"],
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"],
+}
+
+
+def upload_box(upload_id: str, chosen: Any, on_drop: Any, *, accept: dict[str, list[str]]) -> rx.Component:
+    """The file picker of an import: tap to choose, or drop a file; shows the chosen file's name. `on_drop(files)`
+    is the tab's handler that reads it (nothing changes until the manager applies what it shows)."""
+    return rx.upload.root(
+        rx.el.div(
+            rx.icon("upload", size=20),
+            rx.el.span(rx.cond(chosen != "", chosen, tr("dash.import.choose"))),
+            class_name="db-upload-box",
+        ),
+        id=upload_id,
+        multiple=False,
+        max_files=1,
+        accept=accept,
+        on_drop=on_drop(rx.upload_files(upload_id=upload_id)),
+        class_name="db-upload",
+    )

@@ -8,7 +8,7 @@ import reflex as rx
 from lunch_app.components import dashboard as db
 from lunch_app.components import form_rules as rules
 from lunch_app.components import ui
-from lunch_app.pages.manager.root import tr
+from lunch_app.pages.manager.root import D, tr
 from lunch_app.states.manager.schedule import ScheduleTab
 
 
@@ -16,7 +16,7 @@ def view() -> rx.Component:
     st = ScheduleTab
     return rx.el.div(
         db.tools(db.select(st.cafes, st.cafe_id, st.select_cafe, id="schedule-cafe")),
-        rx.el.p(tr("dash.schedule.hint"), class_name="ma-muted", style={"margin": "0 4px 10px"}),
+        rx.el.p(tr("dash.schedule.hint"), " ", st.zone_text, class_name="ma-muted", style={"margin": "0 4px 10px"}),
         rx.el.form(
             rx.el.div(
                 rx.el.div(
@@ -64,6 +64,28 @@ def view() -> rx.Component:
             ),
             on_submit=st.save,
             id="schedule-form",
+        ),
+        rx.cond(
+            st.cafes.length() > 0,
+            rx.el.div(
+                ui.heading(tr("dash.schedule.closures")),
+                rx.el.div(
+                    rx.foreach(
+                        st.closures,
+                        lambda c: rx.el.div(
+                            rx.el.span(rx.el.b(c.dates)), rx.el.span(c.note, class_name="ma-muted"), class_name="db-row"
+                        ),
+                    ),
+                    rx.cond(
+                        st.closures.length() == 0,
+                        rx.el.div(tr("dash.schedule.no_closures"), class_name="db-row ma-muted"),
+                    ),
+                    class_name="ma-section",
+                    id="schedule-closures",
+                ),
+                db.actions(db.small(tr("dash.schedule.to_calendar"), on_click=D.open_tab("calendar"))),
+                style={"margin_top": "18px"},
+            ),
         ),
         db.empty(tr("dash.cafes.none"), st.cafes.length() == 0),
         id="view-schedule",

@@ -18,6 +18,14 @@ def view() -> rx.Component:
             db.small("‹", on_click=st.shift_day(-1), aria_label="previous day"),
             db.date_input(st.day, st.set_day, id="today-day"),
             db.small("›", on_click=st.shift_day(1), aria_label="next day"),
+            db.select(
+                st.offices,
+                rx.cond(st.f_office == "", "all", st.f_office),
+                st.set_f_office,
+                first=("all", tr("dash.all_offices")),
+                id="today-office",
+                aria_label=tr("dash.users.office"),
+            ),
         ),
         rx.el.p(st.summary, class_name="ma-muted", style={"margin": "0 4px 10px"}),
         db.grid(
@@ -68,12 +76,22 @@ def view() -> rx.Component:
         ),
         db.empty(tr("dash.today.no_cafes"), st.cafes.length() == 0),
         rx.cond(
-            st.not_ordered.length() > 0,
+            st.missing.length() > 0,
             rx.el.div(
                 ui.heading(tr("dash.today.not_ordered")),
                 db.card(
-                    rx.el.p(st.not_ordered.join(", "), style={"margin": 0, "font_size": "14px"}),
-                    rx.cond(st.not_ordered_more != "", rx.el.p(st.not_ordered_more, class_name="ma-muted")),
+                    rx.foreach(
+                        st.missing,
+                        lambda group: rx.el.div(
+                            rx.el.h4(group.office, " · ", rx.el.span(group.note, class_name="ma-muted")),
+                            rx.cond(
+                                group.people != "", rx.el.p(group.people, style={"margin": 0, "font_size": "14px"})
+                            ),
+                            rx.cond(group.more != "", rx.el.p(group.more, class_name="ma-muted")),
+                            class_name="db-missing",
+                        ),
+                    ),
+                    id="today-not-ordered",
                 ),
             ),
         ),

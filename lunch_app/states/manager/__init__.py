@@ -5,6 +5,7 @@ Importing the package defines every substate (Reflex builds the state tree from 
 
 from lunch_app.states.manager.audit import AuditTab
 from lunch_app.states.manager.cafes import CafesTab
+from lunch_app.states.manager.calendar import CalendarTab
 from lunch_app.states.manager.menu import MenuTab
 from lunch_app.states.manager.orders import OrdersTab
 from lunch_app.states.manager.reports import ReportsTab
@@ -18,6 +19,7 @@ __all__ = [
     "TABS",
     "AuditTab",
     "CafesTab",
+    "CalendarTab",
     "Dashboard",
     "MenuTab",
     "OrdersTab",

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app.domain import manager_views
 from lunch_app.i18n import t
-from lunch_app.states.manager.formats import local_time
 from lunch_app.states.manager.root import PAGE_SIZE, Dashboard, Paged, Tab
 
 
@@ -37,7 +36,7 @@ class AuditTab(Tab, Paged, Dashboard):
         self.total = page.total
         self.rows = [
             AuditCard(
-                at=local_time(entry.at),
+                at=self._time(entry.at),
                 actor=(entry.actor_name or t("dash.audit.system", lang))
                 + (f" · {entry.actor_tgid}" if entry.actor_tgid else ""),
                 action=_action_text(entry.action, lang),

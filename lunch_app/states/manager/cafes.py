@@ -1,4 +1,5 @@
-"""The Cafes tab: partner cafes (add, edit, on/off, notifications), their Telegram chats and chat link requests."""
+"""The Cafes tab: partner cafes (add, edit, on/off, notifications, the offices each serves and the time zone of its
+schedule), their Telegram chats and chat link requests."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import ClassVar
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lunch_app.domain import catalogue, links
+from lunch_app.domain import catalogue, links, offices
 from lunch_app.i18n import t
 from lunch_app.models import RequestStatus
-from lunch_app.states.manager.formats import contact, local_time
-from lunch_app.states.manager.inputs import text_setter
+from lunch_app.states.manager.formats import contact
+from lunch_app.states.manager.inputs import as_int, is_index, text_setter
 from lunch_app.states.manager.root import Confirm, Dashboard, Tab
 
 
@@ -25,6 +26,18 @@ class CafeCard:
     notifications: bool = True
     linked: bool = False
     link_text: str = ""
+    offices: str = ""  # the offices it serves, and its zone
+    office_ids: list[str] = dataclasses.field(default_factory=list)
+    timezone: str = ""
+
+
+@dataclasses.dataclass
+class OfficePick:
+    """An office in the cafe form, served or not."""
+
+    id: str = ""
+    name: str = ""
+    on: bool = False
 
 
 @dataclasses.dataclass
@@ -46,10 +59,16 @@ class CafesTab(Tab, Confirm, Dashboard):
     form_id: int = 0
     form_name: str = ""
     form_description: str = ""
+    form_timezone: str = ""
+    form_offices: list[OfficePick] = []
+    zones: list[str] = []  # the time zones the form suggests (every IANA zone)
+    _office_names: dict[str, str] = {}
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
         cafes = await catalogue.list_cafes(session)
+        known = await offices.list_offices(session)
+        self._office_names = {str(office.id): office.name for office in known}
         self.rows = [
             CafeCard(
                 id=cafe.id,
@@ -61,6 +80,16 @@ class CafesTab(Tab, Confirm, Dashboard):
                 link_text=t("dash.cafes.linked", lang, chat=cafe.tg_chat_title or str(cafe.tg_chat_id))
                 if cafe.tg_chat_id is not None
                 else t("dash.cafes.not_linked", lang),
+                offices=t(
+                    "dash.cafes.serves",
+                    lang,
+                    offices=", ".join(
+                        sorted((self._office_names.get(str(o), "?") for o in cafe.office_ids), key=str.casefold)
+                    ),
+                    zone=cafe.timezone,
+                ),
+                office_ids=[str(o) for o in cafe.office_ids],
+                timezone=cafe.timezone,
             )
             for cafe in cafes
         ]
@@ -71,10 +100,18 @@ class CafesTab(Tab, Confirm, Dashboard):
                 cafe=request.cafe_name,
                 chat=request.chat_title,
                 requester=contact(request.requested_by_username, request.requested_by),
-                created=local_time(request.created_at),
+                created=self._time(request.created_at),
             )
             for request in pending
         ]
+
+    def _pick_offices(self, served: list[str]) -> None:
+        self.form_offices = [
+            OfficePick(id=office_id, name=name, on=office_id in served)
+            for office_id, name in self._office_names.items()
+        ]
+        if not self.zones:
+            self.zones = sorted(offices.known_timezones())
 
     @rx.event
     def open_add(self) -> None:
@@ -82,6 +119,8 @@ class CafesTab(Tab, Confirm, Dashboard):
         self.form_id = 0
         self.form_name = ""
         self.form_description = ""
+        self.form_timezone = ""  # empty: the first office's zone
+        self._pick_offices(list(self._office_names))  # a new cafe serves every office unless told otherwise
         self.error = ""
 
     @rx.event
@@ -93,7 +132,14 @@ class CafesTab(Tab, Confirm, Dashboard):
         self.form_id = cafe.id
         self.form_name = cafe.name
         self.form_description = cafe.description
+        self.form_timezone = cafe.timezone
+        self._pick_offices(cafe.office_ids)
         self.error = ""
+
+    @rx.event
+    def toggle_office(self, index: int) -> None:
+        if is_index(index, self.form_offices):
+            self._change_item("form_offices", index, on=not self.form_offices[index].on)
 
     @rx.event
     def close_form(self) -> None:
@@ -101,11 +147,18 @@ class CafesTab(Tab, Confirm, Dashboard):
 
     set_form_name = text_setter("form_name", 200)
     set_form_description = text_setter("form_description", 2000)
+    set_form_timezone = text_setter("form_timezone", 80)
 
     @rx.event
     async def save_form(self) -> None:
         cafe_id = self.form_id
-        data = {"name": self.form_name, "description": self.form_description}
+        data: dict[str, object] = {
+            "name": self.form_name,
+            "description": self.form_description,
+            "office_ids": [as_int(pick.id) for pick in self.form_offices if pick.on],
+        }
+        if self.form_timezone.strip():
+            data["timezone"] = self.form_timezone.strip()
         await self._save_form(
             "form_mode",
             add=lambda session, actor: catalogue.create_cafe(session, actor_tgid=actor, data=data),

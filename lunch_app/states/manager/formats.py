@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from lunch_app.clock import zone
 from lunch_app.domain import reports
 from lunch_app.i18n import format_options, t
 from lunch_app.settings import get_settings
@@ -13,10 +14,21 @@ def date_text(day: date, lang: str) -> str:
     return f"{t(f'weekday_short.{day.weekday()}', lang)} {day.strftime('%d.%m.%Y')}"
 
 
-def local_time(moment: datetime | None) -> str:
+def span_text(start: date, end: date, lang: str) -> str:
+    """A date or a period as people read it: "Пн 04.01.2027" or "Пн 04.01.2027 — Пт 08.01.2027"."""
+    return date_text(start, lang) if start == end else f"{date_text(start, lang)} — {date_text(end, lang)}"
+
+
+def local_time(moment: datetime | None, tz_name: str = "") -> str:
+    """A moment on the clock of `tz_name` (the signed-in manager's office; APP_TIMEZONE when not known)."""
     if moment is None:
         return ""
-    return moment.astimezone(get_settings().tz).strftime("%d.%m.%Y %H:%M")
+    return moment.astimezone(zone(tz_name) if tz_name else get_settings().tz).strftime("%d.%m.%Y %H:%M")
+
+
+def clock_time(moment: datetime, tz_name: str) -> str:
+    """Only the time of day of a moment, on the clock of `tz_name`."""
+    return moment.astimezone(zone(tz_name)).strftime("%H:%M")
 
 
 def line_text(name: str, quantity: object, options: dict[str, str] | None = None) -> str:

@@ -8,7 +8,7 @@ from typing import Any, TypeGuard
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lunch_app.domain import catalogue
+from lunch_app.domain import catalogue, offices
 
 
 @dataclasses.dataclass
@@ -44,6 +44,14 @@ def is_index(index: object, items: Sized) -> TypeGuard[int]:
 
 async def cafe_choices(session: AsyncSession) -> list[Choice]:
     return [Choice(value=str(cafe.id), label=cafe.name) for cafe in await catalogue.list_cafes(session)]
+
+
+async def office_choices(session: AsyncSession, *, active_only: bool = False) -> list[Choice]:
+    """The offices to pick from, by name (a person's office, a filter)."""
+    return [
+        Choice(value=str(office.id), label=office.name)
+        for office in await offices.list_offices(session, active_only=active_only)
+    ]
 
 
 def kept_or_first(value: str, choices: list[Choice]) -> str:

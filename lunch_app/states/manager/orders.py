@@ -9,7 +9,6 @@ from typing import Any, ClassVar
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lunch_app.clock import get_clock
 from lunch_app.domain import catalogue, manager_views, orders
 from lunch_app.i18n import format_money, format_order_lines, t
 from lunch_app.models import OrderStatus
@@ -128,7 +127,7 @@ class OrdersTab(Tab, Confirm, Paged, Dashboard):
     @rx.event
     async def load(self) -> None:
         if not self.f_day:
-            self.f_day = get_clock().today().isoformat()
+            self.f_day = self._today().isoformat()
         await self._load()
 
     async def _read(self, session: AsyncSession, actor: int) -> None:

@@ -1,4 +1,5 @@
-"""The Reports tab: a cafe's day or a date range on screen, and the same as CSV or XLSX."""
+"""The Reports tab: a cafe's day or a date range on screen, and the same as CSV or XLSX; of every office's people
+or of one office's."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any, ClassVar
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lunch_app.clock import get_clock
 from lunch_app.domain import reports
 from lunch_app.domain.exports import (
     day_report_csv,
@@ -20,7 +20,7 @@ from lunch_app.domain.exports import (
 )
 from lunch_app.i18n import format_money, t
 from lunch_app.states.manager.formats import combo_parts, date_text, line_text, with_office
-from lunch_app.states.manager.inputs import Choice, cafe_choices, kept_or_first
+from lunch_app.states.manager.inputs import Choice, as_int, cafe_choices, kept_or_first, office_choices
 from lunch_app.states.manager.root import Dashboard, Tab
 
 
@@ -37,6 +37,8 @@ class ReportsTab(Tab, Dashboard):
     mode: str = "day"  # day | range
     cafes: list[Choice] = []
     cafe_id: str = ""
+    offices: list[Choice] = []
+    office_id: str = ""  # "" = every office
     day: str = ""
     range_start: str = ""
     range_end: str = ""
@@ -48,13 +50,16 @@ class ReportsTab(Tab, Dashboard):
 
     @rx.event
     async def load(self) -> None:
-        today = get_clock().today()
+        today = self._today()
         self.day = self.day or today.isoformat()
         self.range_start = self.range_start or today.replace(day=1).isoformat()
         self.range_end = self.range_end or today.isoformat()
 
         async def work(session: AsyncSession, actor: int) -> None:
             self.cafes = await cafe_choices(session)
+            self.offices = await office_choices(session)
+            if self.office_id not in {choice.value for choice in self.offices}:
+                self.office_id = ""
             if self.mode == "day":
                 self.cafe_id = kept_or_first(self.cafe_id, self.cafes)
 
@@ -74,6 +79,11 @@ class ReportsTab(Tab, Dashboard):
         await self._show()
 
     @rx.event
+    async def set_office(self, value: str) -> None:
+        self.office_id = "" if value == "all" else str(value)[:12]
+        await self._show()
+
+    @rx.event
     async def set_day(self, value: str) -> None:
         self.day = str(value)[:10]
         await self._show()
@@ -89,10 +99,18 @@ class ReportsTab(Tab, Dashboard):
         await self._show()
 
     async def _build(self, session: AsyncSession, actor: int) -> reports.DayReport | reports.RangeReport:
+        office = as_int(self.office_id) if self.office_id else None
         if self.mode == "day":
-            return await reports.day_report_for_manager(session, actor_tgid=actor, cafe_id=self.cafe_id, day=self.day)
+            return await reports.day_report_for_manager(
+                session, actor_tgid=actor, cafe_id=self.cafe_id, day=self.day, office_id=office
+            )
         return await reports.range_report_for_manager(
-            session, actor_tgid=actor, start=self.range_start, end=self.range_end, cafe_id=self.cafe_id or None
+            session,
+            actor_tgid=actor,
+            start=self.range_start,
+            end=self.range_end,
+            cafe_id=self.cafe_id or None,
+            office_id=office,
         )
 
     async def _show(self) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app.domain import access
 from lunch_app.i18n import t
-from lunch_app.states.manager.formats import contact, local_time
+from lunch_app.states.manager.formats import contact
 from lunch_app.states.manager.root import Confirm, Dashboard, Tab
 
 
@@ -44,8 +44,8 @@ class RequestsTab(Tab, Confirm, Dashboard):
                 contact=contact(request.username, request.tgid),
                 status=request.status.value,
                 status_text=t(f"request_status.{request.status.value}", lang),
-                created=local_time(request.created_at),
-                processed=local_time(request.processed_at),
+                created=self._time(request.created_at),
+                processed=self._time(request.processed_at),
             )
             for request in requests[:500]
         ]

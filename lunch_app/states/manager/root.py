@@ -17,24 +17,28 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lunch_app import db
-from lunch_app.domain import access, catalogue
+from lunch_app.clock import get_clock, local_today, zone
+from lunch_app.domain import access, catalogue, offices
 from lunch_app.domain.dashboard_links import redeem_dashboard_token
 from lunch_app.domain.errors import DomainError, Forbidden
+from lunch_app.domain.tables import MAX_FILE_BYTES
 from lunch_app.domain.users import demo_accounts, require_manager
 from lunch_app.i18n import format_money, normalize_language, t
 from lunch_app.settings import get_settings
+from lunch_app.states.manager.formats import local_time
 from lunch_app.states.manager.inputs import Choice, cafe_choices, is_index, kept_or_first
 from lunch_app.telegram_auth import InitDataInvalid, validate_init_data_now
 
 log = logging.getLogger(__name__)
 
-TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "reports", "audit")
+TABS = ("today", "orders", "users", "requests", "cafes", "menu", "schedule", "calendar", "reports", "audit")
 PAGE_SIZE = 25
 READ_TELEGRAM_JS = (
     "(function(){var w=window.Telegram&&window.Telegram.WebApp;"
@@ -69,6 +73,7 @@ class Dashboard(rx.State):
     demo_managers: list[DemoManager] = []  # the "demo" screen's picker (DEMO_MODE only)
 
     _tgid: int = 0
+    _zone: str = ""  # the manager's office's IANA zone: the dashboard's "today" and clock times are on it
 
     # -------------------------------------------------------------------------------- helpers
 
@@ -77,6 +82,13 @@ class Dashboard(rx.State):
 
     def _set_language(self, lang: str | None) -> None:
         self.lang = normalize_language(lang)
+
+    def _today(self) -> date:
+        """The manager's today: the date on their office's clock."""
+        return local_today(zone(self._zone)) if self._zone else get_clock().today()
+
+    def _time(self, moment: datetime | None) -> str:
+        return local_time(moment, self._zone)
 
     def _deny(self) -> None:
         self._tgid = 0
@@ -234,6 +246,7 @@ class Dashboard(rx.State):
                 self._deny()
                 return False
             self._tgid = user.tgid
+            self._zone = (await offices.office_of(session, user)).timezone
             self.manager_name = user.name
             self._set_language(user.language)
         self.screen = "app"
@@ -396,3 +409,28 @@ class Confirm(rx.State, mixin=True):
         self._close_question()
         if action in self.ACTIONS:
             await self._confirmed(action, target)
+
+
+class FileUpload(rx.State, mixin=True):
+    """A tab that imports a file (people, holidays): the file the manager chose, kept on the server until applied."""
+
+    import_name: str = ""  # the chosen file's name
+    import_error: str = ""  # what is wrong with the file as a whole
+    _import_content: bytes = b""
+
+    if TYPE_CHECKING:
+
+        def _t(self, key: str, **params: Any) -> str: ...
+
+    async def _received(self, files: list[Any]) -> bytes | None:
+        """The first file the browser sent (its name kept to show); None when there is none or, with the reason
+        shown, when it is larger than an import takes (the domain's limit)."""
+        self.import_name, self.import_error, self._import_content = "", "", b""
+        if not files:
+            return None
+        content = await files[0].read(MAX_FILE_BYTES + 1)
+        self.import_name = (files[0].filename or "")[-100:]
+        if len(content) > MAX_FILE_BYTES:
+            self.import_error = self._t("error.import.too_big", max_mb=MAX_FILE_BYTES // (1024 * 1024))
+            return None
+        return bytes(content)

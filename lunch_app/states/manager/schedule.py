@@ -1,4 +1,5 @@
-"""The Schedule tab: one cafe's week, each weekday's order cutoff and whether it delivers."""
+"""The Schedule tab: one cafe's week, each weekday's order cutoff (in the cafe's own time zone) and whether it
+delivers, and the cafe's next closures (kept in the Calendar tab)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from typing import ClassVar
 import reflex as rx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lunch_app.domain import schedule
+from lunch_app.domain import calendar, catalogue, schedule
 from lunch_app.i18n import t
+from lunch_app.states.manager.formats import span_text
 from lunch_app.states.manager.inputs import as_int
 from lunch_app.states.manager.root import CafePicker, Dashboard, Tab
 
@@ -25,17 +27,31 @@ class ScheduleRow:
     configured: bool = False
 
 
+@dataclasses.dataclass
+class ClosureLine:
+    dates: str = ""
+    note: str = ""
+
+
 class ScheduleTab(Tab, CafePicker, Dashboard):
     TAB: ClassVar[str] = "schedule"
 
     rows: list[ScheduleRow] = []
+    zone_text: str = ""  # the time zone the cut-off times are in
+    closures: list[ClosureLine] = []  # the picked cafe's next closures
 
     async def _read(self, session: AsyncSession, actor: int) -> None:
         lang = self.lang
         cafe_id = await self._picked_cafe(session)
         if cafe_id is None:
-            self.rows = []
+            self.rows, self.closures, self.zone_text = [], [], ""
             return
+        cafe = await catalogue.get_cafe(session, cafe_id)
+        self.zone_text = t("dash.schedule.zone", lang, zone=cafe.timezone)
+        self.closures = [
+            ClosureLine(dates=span_text(c.start, c.end, lang), note=c.note or t("day.closure_plain", lang))
+            for c in await calendar.upcoming_closures(session, since=self._today(), cafe_id=cafe_id, limit=10)
+        ]
         week = await schedule.get_week_schedule(session, cafe_id)
         self.rows = [
             ScheduleRow(
